@@ -11,7 +11,7 @@ export default defineConfig({
     coverage: {
       provider: "v8",
       include: ["lib/**/*.ts"],
-      exclude: ["lib/**/*.test.ts"],
+      exclude: ["lib/**/*.test.ts", "lib/**/test-helpers.ts", "lib/**/fixtures/**"],
     },
   },
 });

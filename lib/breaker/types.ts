@@ -1,0 +1,217 @@
+/**
+ * The five states of a breaker.
+ *
+ * - `CLOSED`: calls run; failures are counted and may trip the breaker.
+ * - `OPEN`: calls are rejected at once until the open period ends.
+ * - `HALF_OPEN`: a few trial calls run; they decide between `CLOSED` and `OPEN`.
+ * - `FORCED_OPEN`: set by {@link CircuitBreaker.forceOpen}; every call is rejected until `reset()`.
+ * - `DISABLED`: set by {@link CircuitBreaker.disable}; every call runs, outcomes are counted, the
+ *   breaker never trips.
+ */
+export type BreakerState = "CLOSED" | "OPEN" | "HALF_OPEN" | "FORCED_OPEN" | "DISABLED";
+
+/** Why a breaker changed state, carried by every `state` event. */
+export type TransitionReason =
+  | "failure-threshold"
+  | "failure-rate"
+  | "slow-call-rate"
+  | "open-elapsed"
+  | "trial-failed"
+  | "trial-succeeded"
+  | "half-open-timeout"
+  | "reset"
+  | "force-open"
+  | "disable";
+
+/**
+ * The source of time and timers. `now()` returns epoch milliseconds (fractions allowed) and must
+ * never run backwards. Tests inject a fake one to control time exactly.
+ */
+export interface Clock {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** The last `size` calls. */
+export interface CountWindowOptions {
+  type: "count";
+  size: number;
+}
+
+/** The calls that settled within the last `ms` milliseconds. */
+export interface TimeWindowOptions {
+  type: "time";
+  ms: number;
+}
+
+/** A sliding window: when set, the breaker trips on failure and slow-call rates. */
+export type SlidingWindowOptions = CountWindowOptions | TimeWindowOptions;
+
+/**
+ * Options of a breaker. All are optional; see the README's options table for the defaults.
+ * `null` means "none" for `slidingWindow`, `slowCallMs` and `timeoutMs`; a key set to
+ * `undefined` means its default.
+ */
+export interface BreakerOptions {
+  /** Shown in events, snapshots and errors. Default `"breaker"`. */
+  name?: string;
+  /** Consecutive failures that trip CLOSED → OPEN when there is no sliding window. Default 5. */
+  failureThreshold?: number;
+  /** When set, the breaker trips on rates over this window instead of consecutive failures. */
+  slidingWindow?: SlidingWindowOptions | null;
+  /** Percent of failed calls in the window that trips (window mode). Default 50. */
+  failureRateThreshold?: number;
+  /** A call that takes longer than this is slow. Default none. */
+  slowCallMs?: number | null;
+  /** Percent of slow calls in the window that trips (window mode). Default 100. */
+  slowCallRateThreshold?: number;
+  /** Calls the window must hold before rates are judged (capped at a count window's size). Default 10. */
+  minimumCalls?: number;
+  /** Time in OPEN before HALF_OPEN. Default 30 000 ms. */
+  openMs?: number;
+  /** Each failed trial multiplies the next open period by this, up to `maxOpenMs`. Default 1. */
+  backoffMultiplier?: number;
+  /** Cap of the open period under backoff. Default `openMs` × 32, following `openMs`. */
+  maxOpenMs?: number;
+  /** Trial calls allowed in flight at once in HALF_OPEN. Default 1. */
+  halfOpenMaxCalls?: number;
+  /** Successful trials needed to close. Default 1. */
+  successThreshold?: number;
+  /** A HALF_OPEN period undecided after this goes back to OPEN. Default 60 000 ms. */
+  maxHalfOpenMs?: number;
+  /** A call still running after this fails with `CallTimeoutError` and its signal aborts. Default none. */
+  timeoutMs?: number | null;
+  /** False (falsy) for an error that should be ignored: rethrown, counted neither as success nor failure. */
+  isFailure?: (error: unknown) => unknown;
+  /** True (truthy) for a resolved value that counts as a failure; the value is still returned. */
+  isResultFailure?: (result: unknown) => unknown;
+  /** The source of time; the default is monotonic real time. */
+  clock?: Clock;
+}
+
+/** Options as the breaker resolved them, without functions: what `snapshot().options` holds. */
+export interface ResolvedOptions {
+  name: string;
+  failureThreshold: number;
+  slidingWindow: SlidingWindowOptions | null;
+  failureRateThreshold: number;
+  slowCallMs: number | null;
+  slowCallRateThreshold: number;
+  minimumCalls: number;
+  openMs: number;
+  backoffMultiplier: number;
+  maxOpenMs: number;
+  halfOpenMaxCalls: number;
+  successThreshold: number;
+  maxHalfOpenMs: number;
+  timeoutMs: number | null;
+}
+
+/** Per-call options of {@link CircuitBreaker.execute}. */
+export interface ExecuteOptions {
+  /** Aborting it aborts the signal `fn` receives and settles the call at once, counted as ignored. */
+  signal?: AbortSignal;
+}
+
+/** What {@link CircuitBreaker.tryExecute} resolves to; it never rejects. */
+export type TryResult<T> =
+  | { ok: true; value: T }
+  | {
+      ok: false;
+      error: unknown;
+      /** True exactly when the breaker refused the call (counted in `totals.rejected`). */
+      rejected: boolean;
+    };
+
+interface EventBase {
+  /** The breaker's name. */
+  breaker: string;
+  /** Epoch ms when it happened; for a transition, the instant it took effect. */
+  at: number;
+}
+
+/** The breaker changed state. */
+export interface StateEvent extends EventBase {
+  type: "state";
+  from: BreakerState;
+  to: BreakerState;
+  reason: TransitionReason;
+}
+
+/** A call succeeded. */
+export interface SuccessEvent extends EventBase {
+  type: "success";
+  durationMs: number;
+  slow: boolean;
+}
+
+/** A call failed: it threw, timed out, or resolved a value `isResultFailure` judged a failure. */
+export interface FailureEvent extends EventBase {
+  type: "failure";
+  durationMs: number;
+  /** The thrown error, the `CallTimeoutError`, or (for `isResultFailure`) the resolved value. */
+  error: unknown;
+  timeout: boolean;
+}
+
+/** The breaker refused a call without running it. */
+export interface RejectedEvent extends EventBase {
+  type: "rejected";
+  state: BreakerState;
+}
+
+/** A call ended in a way that counts neither as success nor failure (isFailure false, or cancelled). */
+export interface IgnoredEvent extends EventBase {
+  type: "ignored";
+  durationMs: number;
+  error: unknown;
+}
+
+/** Everything a breaker reports to its subscribers. */
+export type BreakerEvent = StateEvent | SuccessEvent | FailureEvent | RejectedEvent | IgnoredEvent;
+
+/** Latency over the window (or since the last close), from a fixed-bucket histogram, in ms. */
+export interface LatencySummary {
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+}
+
+/** Counters that live as long as the breaker. `calls = successes + failures + ignored + rejected`. */
+export interface BreakerTotals {
+  calls: number;
+  successes: number;
+  failures: number;
+  /** A subset of `failures`. */
+  timeouts: number;
+  rejected: number;
+  ignored: number;
+  /** A subset of `successes + failures`. */
+  slow: number;
+}
+
+/** Plain, JSON-serialisable state of a breaker at one instant. */
+export interface BreakerSnapshot {
+  name: string;
+  state: BreakerState;
+  options: ResolvedOptions;
+  /** When the current OPEN period began; kept through HALF_OPEN; null otherwise. */
+  openedAt: number | null;
+  /** When OPEN ends (the countdown target); kept through HALF_OPEN; null otherwise. */
+  halfOpenAt: number | null;
+  consecutiveFailures: number;
+  window: {
+    calls: number;
+    failures: number;
+    slowCalls: number;
+    /** Percent. */
+    failureRate: number;
+    /** Percent. */
+    slowCallRate: number;
+  };
+  halfOpen: { inFlight: number; successes: number };
+  latency: LatencySummary | null;
+  totals: BreakerTotals;
+}

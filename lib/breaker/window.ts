@@ -1,0 +1,202 @@
+import { BUCKET_COUNT, bucketOf, LatencyHistogram } from "./histogram";
+import type { SlidingWindowOptions } from "./types";
+
+/** The calls a breaker judges: counts of calls, failures and slow calls, and their latencies. */
+export interface CallWindow {
+  readonly calls: number;
+  readonly failures: number;
+  readonly slowCalls: number;
+  readonly latency: LatencyHistogram;
+  /** Add one settled call, stamped `now`. */
+  record(failed: boolean, slow: boolean, durationMs: number, now: number): void;
+  /** Drop what has aged out by `now` (time windows only); call before reading the counts. */
+  expire(now: number): void;
+}
+
+/** Every call since the window was created: the consecutive mode's informative window. */
+export class CumulativeWindow implements CallWindow {
+  calls = 0;
+  failures = 0;
+  slowCalls = 0;
+  readonly latency = new LatencyHistogram();
+
+  record(failed: boolean, slow: boolean, durationMs: number): void {
+    this.calls += 1;
+    if (failed) this.failures += 1;
+    if (slow) this.slowCalls += 1;
+    this.latency.add(durationMs);
+  }
+
+  expire(): void {}
+}
+
+const FAILED = 1;
+const SLOW = 2;
+const INITIAL_CAPACITY = 64;
+
+/**
+ * The last `size` calls, in a ring that grows on demand up to `size` (a huge window costs memory
+ * only once it has seen that many calls) and then overwrites its oldest call.
+ */
+export class CountWindow implements CallWindow {
+  calls = 0;
+  failures = 0;
+  slowCalls = 0;
+  readonly latency = new LatencyHistogram();
+  private flags: Uint8Array;
+  private durations: Float64Array;
+  private oldest = 0;
+
+  constructor(readonly size: number) {
+    const capacity = Math.min(size, INITIAL_CAPACITY);
+    this.flags = new Uint8Array(capacity);
+    this.durations = new Float64Array(capacity);
+  }
+
+  record(failed: boolean, slow: boolean, durationMs: number): void {
+    let slot: number;
+    if (this.calls < this.size) {
+      if (this.calls === this.flags.length) this.grow();
+      slot = this.calls;
+      this.calls += 1;
+    } else {
+      slot = this.oldest;
+      this.oldest = slot + 1 === this.size ? 0 : slot + 1;
+      const evicted = this.flags[slot]!;
+      if (evicted & FAILED) this.failures -= 1;
+      if (evicted & SLOW) this.slowCalls -= 1;
+      this.latency.remove(this.durations[slot]!);
+    }
+    this.flags[slot] = (failed ? FAILED : 0) | (slow ? SLOW : 0);
+    this.durations[slot] = durationMs;
+    if (failed) this.failures += 1;
+    if (slow) this.slowCalls += 1;
+    this.latency.add(durationMs);
+  }
+
+  expire(): void {}
+
+  // Only called before the ring first wraps, so slots 0..calls-1 are in order.
+  private grow(): void {
+    const capacity = Math.min(this.size, this.flags.length * 2);
+    const flags = new Uint8Array(capacity);
+    flags.set(this.flags);
+    const durations = new Float64Array(capacity);
+    durations.set(this.durations);
+    this.flags = flags;
+    this.durations = durations;
+  }
+}
+
+/** Groups a time window keeps at most: its time resolution is `ms / MAX_GROUPS`. */
+export const MAX_GROUPS = 1024;
+const INITIAL_GROUPS = 16;
+
+/**
+ * The calls that settled within the last `ms`. Calls are kept in groups by settle time: calls
+ * settling at the same instant, or within `ms / 1024` of a group's first call, share the group,
+ * so memory is bounded whatever the traffic. A group leaves the window when its first call is
+ * `ms` old; calls at least `ms / 1024` apart therefore expire exactly. Expiry is lazy: no timers.
+ */
+export class TimeWindow implements CallWindow {
+  calls = 0;
+  failures = 0;
+  slowCalls = 0;
+  readonly latency = new LatencyHistogram();
+  private readonly resolutionMs: number;
+  private startedAt: Float64Array;
+  private groupCalls: Uint32Array;
+  private groupFailures: Uint32Array;
+  private groupSlowCalls: Uint32Array;
+  private groupLatencySum: Float64Array;
+  private groupBuckets: Uint32Array;
+  private oldest = 0;
+  private groups = 0;
+
+  constructor(readonly ms: number) {
+    this.resolutionMs = ms / MAX_GROUPS;
+    this.startedAt = new Float64Array(INITIAL_GROUPS);
+    this.groupCalls = new Uint32Array(INITIAL_GROUPS);
+    this.groupFailures = new Uint32Array(INITIAL_GROUPS);
+    this.groupSlowCalls = new Uint32Array(INITIAL_GROUPS);
+    this.groupLatencySum = new Float64Array(INITIAL_GROUPS);
+    this.groupBuckets = new Uint32Array(INITIAL_GROUPS * BUCKET_COUNT);
+  }
+
+  record(failed: boolean, slow: boolean, durationMs: number, now: number): void {
+    this.expire(now);
+    const group = this.groupFor(now);
+    this.groupCalls[group]! += 1;
+    this.groupLatencySum[group]! += durationMs;
+    this.groupBuckets[group * BUCKET_COUNT + bucketOf(durationMs)]! += 1;
+    this.calls += 1;
+    if (failed) {
+      this.groupFailures[group]! += 1;
+      this.failures += 1;
+    }
+    if (slow) {
+      this.groupSlowCalls[group]! += 1;
+      this.slowCalls += 1;
+    }
+    this.latency.add(durationMs);
+  }
+
+  expire(now: number): void {
+    const capacity = this.startedAt.length;
+    while (this.groups > 0 && now - this.startedAt[this.oldest]! >= this.ms) {
+      const group = this.oldest;
+      this.calls -= this.groupCalls[group]!;
+      this.failures -= this.groupFailures[group]!;
+      this.slowCalls -= this.groupSlowCalls[group]!;
+      this.latency.subtract(this.groupBuckets, group * BUCKET_COUNT, this.groupCalls[group]!, this.groupLatencySum[group]!);
+      this.groupBuckets.fill(0, group * BUCKET_COUNT, (group + 1) * BUCKET_COUNT);
+      this.oldest = group + 1 === capacity ? 0 : group + 1;
+      this.groups -= 1;
+    }
+  }
+
+  private groupFor(now: number): number {
+    const capacity = this.startedAt.length;
+    if (this.groups > 0) {
+      const newest = (this.oldest + this.groups - 1) % capacity;
+      const joinsNewest = now - this.startedAt[newest]! < this.resolutionMs;
+      // Groups start at least resolutionMs apart, so at most MAX_GROUPS + 1 lie within ms; the
+      // fallback to the newest group only guards the bound against rounding.
+      if (joinsNewest || this.groups === MAX_GROUPS + 1) return newest;
+    }
+    if (this.groups === capacity) this.grow();
+    const group = (this.oldest + this.groups) % this.startedAt.length;
+    this.groups += 1;
+    this.startedAt[group] = now;
+    this.groupCalls[group] = 0;
+    this.groupFailures[group] = 0;
+    this.groupSlowCalls[group] = 0;
+    this.groupLatencySum[group] = 0;
+    return group;
+  }
+
+  private grow(): void {
+    const capacity = this.startedAt.length;
+    const grown = Math.min(capacity * 2, MAX_GROUPS + 1);
+    const order = (array: Float64Array | Uint32Array, target: Float64Array | Uint32Array, width: number) => {
+      for (let index = 0; index < this.groups; index++) {
+        const from = ((this.oldest + index) % capacity) * width;
+        target.set(array.subarray(from, from + width), index * width);
+      }
+      return target;
+    };
+    this.startedAt = order(this.startedAt, new Float64Array(grown), 1) as Float64Array;
+    this.groupCalls = order(this.groupCalls, new Uint32Array(grown), 1) as Uint32Array;
+    this.groupFailures = order(this.groupFailures, new Uint32Array(grown), 1) as Uint32Array;
+    this.groupSlowCalls = order(this.groupSlowCalls, new Uint32Array(grown), 1) as Uint32Array;
+    this.groupLatencySum = order(this.groupLatencySum, new Float64Array(grown), 1) as Float64Array;
+    this.groupBuckets = order(this.groupBuckets, new Uint32Array(grown * BUCKET_COUNT), BUCKET_COUNT) as Uint32Array;
+    this.oldest = 0;
+  }
+}
+
+/** The window a breaker's options call for. */
+export function createWindow(options: SlidingWindowOptions | null): CallWindow {
+  if (options === null) return new CumulativeWindow();
+  return options.type === "count" ? new CountWindow(options.size) : new TimeWindow(options.ms);
+}
