@@ -1,0 +1,53 @@
+import { MAX_LATENCY_MS, type EndpointConfig } from "./endpoint";
+import type { RandomSource } from "./random";
+
+/**
+ * What the mock endpoint does with one request. Every kind waits `delayMs` first; then
+ * `"ok"` answers 200, `"status"` answers `status` (the endpoint's `errorStatus`), `"reset"`
+ * drops the connection, and `"hang"` starts hanging (the server bounds the hang at
+ * `HANG_LIMIT_MS`).
+ */
+export type MockOutcome =
+  | { kind: "ok"; status: 200; delayMs: number }
+  | { kind: "status"; status: number; delayMs: number }
+  | { kind: "reset"; delayMs: number }
+  | { kind: "hang"; delayMs: number };
+
+/**
+ * Decides how the endpoint answers one request.
+ *
+ * Draws exactly two numbers from `random`, always in this order, whatever the config:
+ * 1. the failure draw: the request fails when it is `< failureRate`, so a rate of 0 never
+ *    fails and 1 always fails;
+ * 2. the latency draw `r`: the delay is `latencyMs + (2r - 1) * jitterMs`, uniform in
+ *    `[latencyMs - jitterMs, latencyMs + jitterMs)`, clamped to `[0, MAX_LATENCY_MS]`.
+ *
+ * A fixed number of draws keeps a seeded sequence reproducible even when the config changes
+ * between requests: request n always consumes draws 2n and 2n + 1.
+ *
+ * @param config - The endpoint's fault model.
+ * @param random - Where the randomness comes from (`Math.random`, or a seeded source).
+ * @returns The outcome; for `"hang"`, `delayMs` is the time before the hang starts.
+ */
+export function decideOutcome(config: EndpointConfig, random: RandomSource): MockOutcome {
+  const failed = random() < config.failureRate;
+  const delayMs = clampDelay(config.latencyMs + (2 * random() - 1) * config.jitterMs);
+  if (!failed) return { kind: "ok", status: 200, delayMs };
+  switch (config.fault) {
+    case "status":
+      return { kind: "status", status: config.errorStatus, delayMs };
+    case "reset":
+      return { kind: "reset", delayMs };
+    case "hang":
+      return { kind: "hang", delayMs };
+    default:
+      // Unreachable for a typed config; a JS caller's typo must not pass as a silent success.
+      throw new TypeError(`unknown fault kind: ${String(config.fault satisfies never)}`);
+  }
+}
+
+/** A delay a timer can use: a config that slipped past validation must not yield NaN or a negative wait. */
+function clampDelay(ms: number): number {
+  if (Number.isNaN(ms)) return 0;
+  return Math.min(Math.max(ms, 0), MAX_LATENCY_MS);
+}
