@@ -50,7 +50,7 @@ export default defineConfig({
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
   webServer: {
     command: "node scripts/start.mjs",
-    url: `${baseURL}/api/health`,
+    url: `${baseURL}/api/state`,
     env: { PORT: port, HOST: "127.0.0.1" },
     reuseExistingServer: false,
     timeout: 300_000,

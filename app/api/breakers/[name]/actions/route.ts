@@ -1,0 +1,12 @@
+import { breakerActionSchema } from "@/lib/api/schemas";
+import { getHub } from "@/lib/lab/instance";
+import { json, mutation, nameOf, readBody } from "@/lib/lab/http";
+
+export const dynamic = "force-dynamic";
+
+export const POST = mutation(async (request, context: { params: Promise<{ name: string }> }) => {
+  const name = await nameOf(context);
+  getHub().getBreaker(name);
+  const { action } = await readBody(request, breakerActionSchema);
+  return json(getHub().act(name, action));
+});

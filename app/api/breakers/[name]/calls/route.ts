@@ -1,0 +1,12 @@
+import { fireCallsSchema } from "@/lib/api/schemas";
+import { getHub } from "@/lib/lab/instance";
+import { json, mutation, nameOf, readBody } from "@/lib/lab/http";
+
+export const dynamic = "force-dynamic";
+
+export const POST = mutation(async (request, context: { params: Promise<{ name: string }> }) => {
+  const name = await nameOf(context);
+  getHub().getBreaker(name);
+  const { count = 1, concurrency = 1 } = await readBody(request, fireCallsSchema, { optional: true });
+  return json(await getHub().fireCalls(name, count, concurrency, request.signal));
+});

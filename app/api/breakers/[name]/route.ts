@@ -1,0 +1,21 @@
+import { breakerOptionsSchema } from "@/lib/api/schemas";
+import { getHub } from "@/lib/lab/instance";
+import { json, mutation, nameOf, noContent, readBody, route } from "@/lib/lab/http";
+
+export const dynamic = "force-dynamic";
+
+type Context = { params: Promise<{ name: string }> };
+
+export const GET = route(async (_request, context: Context) => json(getHub().getBreaker(await nameOf(context))));
+
+export const PATCH = mutation(async (request, context: Context) => {
+  const name = await nameOf(context);
+  getHub().getBreaker(name);
+  const patch = await readBody(request, breakerOptionsSchema);
+  return json(getHub().configureBreaker(name, patch));
+});
+
+export const DELETE = mutation(async (_request, context: Context) => {
+  getHub().deleteBreaker(await nameOf(context));
+  return noContent();
+});

@@ -1,0 +1,16 @@
+import { endpointPatchSchema } from "@/lib/api/schemas";
+import { getHub } from "@/lib/lab/instance";
+import { json, mutation, nameOf, readBody, route } from "@/lib/lab/http";
+
+export const dynamic = "force-dynamic";
+
+type Context = { params: Promise<{ name: string }> };
+
+export const GET = route(async (_request, context: Context) => json(getHub().getEndpoint(await nameOf(context))));
+
+export const PATCH = mutation(async (request, context: Context) => {
+  const name = await nameOf(context);
+  getHub().getEndpoint(name);
+  const patch = await readBody(request, endpointPatchSchema);
+  return json(getHub().patchEndpoint(name, patch));
+});

@@ -1,0 +1,26 @@
+import type { z } from "zod";
+import { describeValue } from "@/lib/breaker/options";
+
+/** One problem with a request body, named by its field (a dotted path such as `options.openMs`). */
+export interface FieldProblem {
+  field?: string;
+  message: string;
+}
+
+/** Turn a zod issue into a message a person can act on, naming the field and the bad value. */
+export function describeIssue(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[] = []): FieldProblem {
+  const path = [...prefix, ...issue.path].map(String);
+  if (issue.code === "unrecognized_keys") {
+    const field = [...path, issue.keys[0]!].join(".");
+    return { field, message: `Unknown field "${field}"` };
+  }
+  const field = path.join(".");
+  if (field === "") return { message: `The body must be a JSON object, got ${describeValue(issue.input)}` };
+  const got = "input" in issue ? `, got ${describeValue(issue.input)}` : "";
+  return { field, message: `${field} ${issue.message}${got}` };
+}
+
+/** The first problem of a failed parse: what an API error or a form shows. */
+export function firstProblem(error: z.ZodError, prefix: readonly PropertyKey[] = []): FieldProblem {
+  return describeIssue(error.issues[0]!, prefix);
+}

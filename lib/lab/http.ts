@@ -1,0 +1,127 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { z } from "zod";
+import { firstProblem } from "@/lib/api/issues";
+import { LabError } from "./errors";
+
+/** Request bodies larger than this are refused with 413. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+const NO_STORE = { "Cache-Control": "no-store" };
+
+/** A JSON answer that no cache keeps. */
+export function json(data: unknown, status = 200): Response {
+  return Response.json(data, { status, headers: NO_STORE });
+}
+
+export function noContent(): Response {
+  return new Response(null, { status: 204, headers: NO_STORE });
+}
+
+type Handler<Context> = (request: Request, context: Context) => Response | Promise<Response>;
+
+/** Wrap a route handler so that a LabError becomes its JSON error answer and nothing else leaks. */
+export function route<Context>(handler: Handler<Context>): Handler<Context> {
+  return async (request, context) => {
+    try {
+      return await handler(request, context);
+    } catch (error) {
+      if (error instanceof LabError) return json(error.toBody(), error.status);
+      console.error("Unexpected error in", request.method, new URL(request.url).pathname, error);
+      return json({ error: { code: "internal", message: "Unexpected server error" } }, 500);
+    }
+  };
+}
+
+function digest(value: string): Buffer {
+  return createHash("sha256").update(value).digest();
+}
+
+/** When LAB_TOKEN is set, a mutating request must carry `Authorization: Bearer <LAB_TOKEN>`. */
+function requireToken(request: Request): void {
+  const token = process.env.LAB_TOKEN;
+  if (!token) return;
+  const match = /^Bearer (.+)$/.exec(request.headers.get("authorization") ?? "");
+  // Comparing fixed-length digests in constant time says nothing about the token's prefix.
+  if (!match || !timingSafeEqual(digest(match[1]!), digest(token))) {
+    throw new LabError(401, "unauthorized", "This lab needs a token: send Authorization: Bearer <LAB_TOKEN>");
+  }
+}
+
+/** A route that changes the lab: the token is checked before anything else. */
+export function mutation<Context>(handler: Handler<Context>): Handler<Context> {
+  return route((request, context) => {
+    requireToken(request);
+    return handler(request, context);
+  });
+}
+
+function isJsonContentType(value: string | null): boolean {
+  return value !== null && /^application\/json\s*(;|$)/i.test(value.trim());
+}
+
+async function readText(request: Request): Promise<string> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+function unsupportedMediaType(): LabError {
+  return new LabError(415, "unsupported_media_type", "The body must be JSON, sent with Content-Type: application/json");
+}
+
+function tooLarge(): LabError {
+  return new LabError(413, "body_too_large", `The body must be at most ${MAX_BODY_BYTES} bytes`);
+}
+
+/**
+ * Read a JSON body and parse it with `schema`: 415 unless it is `application/json`, 413 beyond
+ * 16 KiB, 400 for malformed JSON or a body the schema refuses (naming the field). With
+ * `optional`, an absent body stands for `{}`.
+ */
+export async function readBody<Schema extends z.ZodType>(
+  request: Request,
+  schema: Schema,
+  { optional = false }: { optional?: boolean } = {},
+): Promise<z.infer<Schema>> {
+  const contentType = request.headers.get("content-type");
+  const isJson = isJsonContentType(contentType);
+  // Only an optional body may come without a content type, and then only when it is empty.
+  if (!isJson && !(optional && contentType === null)) throw unsupportedMediaType();
+  const text = await readText(request);
+  if (!isJson && text.length > 0) throw unsupportedMediaType();
+  let value: unknown = {};
+  if (text.trim().length > 0) {
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new LabError(400, "invalid_json", `The body is not valid JSON: ${(error as Error).message}`);
+    }
+  } else if (!optional) {
+    throw new LabError(400, "invalid_body", "The body must be a JSON object");
+  }
+  const parsed = schema.safeParse(value, { reportInput: true });
+  if (!parsed.success) {
+    const problem = firstProblem(parsed.error);
+    throw new LabError(400, "invalid_body", problem.message, problem.field);
+  }
+  return parsed.data;
+}
+
+/** The `name` of a dynamic route segment. */
+export async function nameOf(context: { params: Promise<{ name: string }> }): Promise<string> {
+  return (await context.params).name;
+}
