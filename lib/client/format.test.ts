@@ -16,6 +16,8 @@ describe("formatSeconds", () => {
 
 describe("formatDuration", () => {
   it("uses ms below a second, seconds below a minute, minutes above", () => {
+    expect(formatDuration(0.44)).toBe("0.4 ms");
+    expect(formatDuration(9.96)).toBe("10.0 ms");
     expect(formatDuration(849.6)).toBe("850 ms");
     expect(formatDuration(1234)).toBe("1.2 s");
     expect(formatDuration(15_000)).toBe("15 s");

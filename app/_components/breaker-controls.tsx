@@ -1,0 +1,133 @@
+"use client";
+
+import { useEffect, useRef, useState } from "react";
+import type { BreakerAction } from "@/lib/api/schemas";
+import type { CallResult, FireCallsResponse, LabBreaker } from "@/lib/api/types";
+import { apiRequest, ApiRequestError } from "@/lib/client/api";
+import { BUTTON_PRIMARY, BUTTON_SECONDARY } from "./state-style";
+
+const AUTO_RATES = [1, 2, 5, 10, 20];
+// Auto-fire never piles up more than this many calls waiting on a slow endpoint.
+const MAX_AUTO_IN_FLIGHT = 20;
+
+/** Fire calls, auto-fire at a rate, and the manual controls of one breaker. */
+export function BreakerControls({
+  breaker,
+  onBreaker,
+  onFired,
+  onError,
+}: {
+  breaker: LabBreaker;
+  onBreaker: (breaker: LabBreaker) => void;
+  onFired: (results: CallResult[]) => void;
+  onError: (message: string | null) => void;
+}) {
+  const { name } = breaker;
+  const [busy, setBusy] = useState(false);
+  const [autoRate, setAutoRate] = useState(5);
+  const [autoFiring, setAutoFiring] = useState(false);
+  const inFlight = useRef(0);
+  const callbacks = useRef({ onBreaker, onFired, onError });
+  useEffect(() => {
+    callbacks.current = { onBreaker, onFired, onError };
+  });
+
+  async function fire(count: number) {
+    inFlight.current += 1;
+    try {
+      const answer = await apiRequest<FireCallsResponse>(`/api/breakers/${name}/calls`, { method: "POST", body: { count } });
+      callbacks.current.onBreaker(answer.snapshot);
+      callbacks.current.onFired(answer.results);
+      callbacks.current.onError(null);
+    } catch (error) {
+      callbacks.current.onError(error instanceof ApiRequestError ? error.message : String(error));
+      setAutoFiring(false);
+    } finally {
+      inFlight.current -= 1;
+    }
+  }
+
+  async function fireNow(count: number) {
+    setBusy(true);
+    await fire(count);
+    setBusy(false);
+  }
+
+  async function act(action: BreakerAction) {
+    try {
+      callbacks.current.onBreaker(await apiRequest<LabBreaker>(`/api/breakers/${name}/actions`, { method: "POST", body: { action } }));
+      callbacks.current.onError(null);
+    } catch (error) {
+      callbacks.current.onError(error instanceof ApiRequestError ? error.message : String(error));
+    }
+  }
+
+  // Auto-fire stops when the page is hidden: nobody is watching, and background tabs would
+  // otherwise keep loading the lab.
+  useEffect(() => {
+    if (!autoFiring) return;
+    const timer = setInterval(() => {
+      if (inFlight.current < MAX_AUTO_IN_FLIGHT) void fire(1);
+    }, 1000 / autoRate);
+    const onVisibility = () => {
+      if (document.hidden) setAutoFiring(false);
+    };
+    document.addEventListener("visibilitychange", onVisibility);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener("visibilitychange", onVisibility);
+    };
+    // fire only reads refs and the stable name.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [autoFiring, autoRate]);
+
+  return (
+    <div className="space-y-2">
+      <div className="flex flex-wrap items-center gap-2">
+        <button type="button" className={BUTTON_PRIMARY} data-testid={`breaker-${name}-fire`} disabled={busy} onClick={() => void fireNow(1)}>
+          Fire call
+        </button>
+        <button type="button" className={BUTTON_SECONDARY} data-testid={`breaker-${name}-fire-10`} disabled={busy} onClick={() => void fireNow(10)}>
+          Fire 10
+        </button>
+        <div className="flex items-center gap-1 rounded-md border border-slate-300 p-0.5 dark:border-slate-600">
+          <button
+            type="button"
+            className={`${autoFiring ? BUTTON_PRIMARY : BUTTON_SECONDARY} border-0`}
+            aria-pressed={autoFiring}
+            data-testid={`breaker-${name}-auto`}
+            onClick={() => setAutoFiring((on) => !on)}
+          >
+            {autoFiring ? "■ Stop auto" : "▶ Auto-fire"}
+          </button>
+          <label className="sr-only" htmlFor={`auto-rate-${name}`}>
+            Auto-fire rate for {name}
+          </label>
+          <select
+            id={`auto-rate-${name}`}
+            className="rounded bg-transparent px-1 py-1 text-sm tabular-nums focus-visible:outline-2 focus-visible:outline-sky-500"
+            value={autoRate}
+            onChange={(event) => setAutoRate(Number(event.target.value))}
+          >
+            {AUTO_RATES.map((rate) => (
+              <option key={rate} value={rate}>
+                {rate}/s
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <div className="flex flex-wrap gap-2">
+        <button type="button" className={BUTTON_SECONDARY} data-testid={`breaker-${name}-reset`} onClick={() => void act("reset")}>
+          Reset
+        </button>
+        <button type="button" className={BUTTON_SECONDARY} data-testid={`breaker-${name}-force-open`} onClick={() => void act("forceOpen")}>
+          Force open
+        </button>
+        <button type="button" className={BUTTON_SECONDARY} data-testid={`breaker-${name}-disable`} onClick={() => void act("disable")}>
+          Disable
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,112 @@
+"use client";
+
+import { useMemo, useState } from "react";
+import type { LabState, TimelineEntry } from "@/lib/api/types";
+import { apiRequest, ApiRequestError } from "@/lib/client/api";
+import { applyBreaker, applyEndpoint, receiveState } from "@/lib/client/lab-state";
+import { useLabState } from "@/lib/client/use-lab-state";
+import { BreakerCard } from "./breaker-card";
+import { ConnectionIndicator } from "./connection-indicator";
+import { EndpointsPanel } from "./endpoints-panel";
+import { EventLog } from "./event-log";
+import { BUTTON_SECONDARY } from "./state-style";
+import { TokenDialog } from "./token-dialog";
+
+const SCALES = [
+  { label: "1 min", ms: 60_000 },
+  { label: "5 min", ms: 300_000 },
+  { label: "15 min", ms: 900_000 },
+];
+
+/** The live lab: every breaker's card, the endpoints, the event log. */
+export function Dashboard({ initialState }: { initialState: LabState }) {
+  const [initial] = useState(() => receiveState(initialState, performance.now()));
+  const { state, connection, update } = useLabState(initial);
+  const [scaleMs, setScaleMs] = useState(SCALES[1]!.ms);
+  const [resetError, setResetError] = useState<string | null>(null);
+
+  const timelines = useMemo(() => {
+    const byBreaker = new Map<string, TimelineEntry[]>();
+    for (const entry of state.timeline) {
+      const list = byBreaker.get(entry.breaker);
+      if (list) list.push(entry);
+      else byBreaker.set(entry.breaker, [entry]);
+    }
+    return byBreaker;
+  }, [state.timeline]);
+
+  async function resetLab() {
+    try {
+      const fresh = await apiRequest<LabState>("/api/reset", { method: "POST", body: {} });
+      update(() => receiveState(fresh, performance.now()));
+      setResetError(null);
+    } catch (error) {
+      setResetError(error instanceof ApiRequestError ? error.message : String(error));
+    }
+  }
+
+  return (
+    <div className="mx-auto max-w-7xl space-y-6 px-4 py-6">
+      <header className="flex flex-wrap items-center justify-between gap-4">
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight">Breaker Lab</h1>
+          <p className="text-sm text-slate-600 dark:text-slate-400">Fire calls, break the upstreams, watch each breaker trip, wait, probe and recover.</p>
+        </div>
+        <div className="flex flex-wrap items-center gap-3">
+          <div role="group" aria-label="Timeline scale" className="inline-flex overflow-hidden rounded-md border border-slate-300 dark:border-slate-700">
+            {SCALES.map((scale) => (
+              <button
+                key={scale.ms}
+                type="button"
+                aria-pressed={scaleMs === scale.ms}
+                data-testid={`timeline-scale-${scale.ms / 60_000}`}
+                onClick={() => setScaleMs(scale.ms)}
+                className="px-2.5 py-1 text-sm focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-sky-500 aria-pressed:bg-slate-800 aria-pressed:text-white dark:aria-pressed:bg-slate-200 dark:aria-pressed:text-slate-900"
+              >
+                {scale.label}
+              </button>
+            ))}
+          </div>
+          <button type="button" className={BUTTON_SECONDARY} data-testid="reset-lab" onClick={() => void resetLab()}>
+            Reset lab
+          </button>
+          <ConnectionIndicator connection={connection} />
+        </div>
+      </header>
+
+      {connection === "offline" && (
+        <div role="alert" data-testid="offline-banner" className="rounded-lg border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100">
+          The lab server is unreachable. The page keeps trying and will resync by itself when it is back.
+        </div>
+      )}
+      {resetError && (
+        <p role="alert" className="text-sm text-red-700 dark:text-red-300">
+          {resetError}
+        </p>
+      )}
+
+      {state.breakers.length === 0 ? (
+        <p data-testid="empty-state" className="rounded-xl border border-dashed border-slate-300 p-8 text-center text-slate-500 dark:border-slate-700">
+          No breakers. Create one with <code className="font-mono">POST /api/breakers</code> or reset the lab.
+        </p>
+      ) : (
+        <div className="grid gap-4 lg:grid-cols-3">
+          {state.breakers.map((breaker) => (
+            <BreakerCard
+              key={breaker.name}
+              breaker={breaker}
+              timeline={timelines.get(breaker.name) ?? []}
+              timelineWindowMs={scaleMs}
+              clockOffset={state.clockOffset}
+              onBreaker={(next) => update((current) => applyBreaker(current, next))}
+            />
+          ))}
+        </div>
+      )}
+
+      <EndpointsPanel endpoints={state.endpoints} onEndpoint={(next) => update((current) => applyEndpoint(current, next))} />
+      <EventLog timeline={state.timeline} />
+      <TokenDialog />
+    </div>
+  );
+}

@@ -1,0 +1,237 @@
+"use client";
+
+import { useEffect, useRef, useState } from "react";
+import type { EndpointPatchInput } from "@/lib/api/schemas";
+import type { Endpoint } from "@/lib/api/types";
+import { apiRequest, ApiRequestError } from "@/lib/client/api";
+import { formatDuration } from "@/lib/client/format";
+import { ENDPOINT_PRESETS, FAULT_KINDS, matchPreset, PRESET_NAMES, type FaultKind } from "@/lib/simulator";
+import { BUTTON_SECONDARY } from "./state-style";
+
+const FAULT_LABELS: Record<FaultKind, string> = { status: "Error status", reset: "Drop connection", hang: "Hang" };
+// Dragging a slider sends one change when the hand rests, not one per pixel.
+const SLIDER_DEBOUNCE_MS = 150;
+
+/** The on/off switch of an endpoint: on sets failureRate to 1, off to 0. */
+function FailingSwitch({ endpoint, onPatch }: { endpoint: Endpoint; onPatch: (patch: EndpointPatchInput) => void }) {
+  const failing = endpoint.failureRate > 0;
+  return (
+    <button
+      type="button"
+      role="switch"
+      aria-checked={failing}
+      aria-label={`${endpoint.name} failing`}
+      data-testid={`endpoint-${endpoint.name}-toggle`}
+      onClick={() => onPatch({ failureRate: failing ? 0 : 1 })}
+      className="group inline-flex items-center gap-2 rounded-full focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500"
+    >
+      <span
+        className={`relative h-6 w-11 rounded-full border-2 transition-colors ${
+          failing ? "border-red-600 bg-red-600 dark:border-red-500 dark:bg-red-500" : "border-emerald-600 bg-emerald-100 dark:border-emerald-500 dark:bg-emerald-950"
+        }`}
+      >
+        <span
+          className={`absolute top-0.5 h-4 w-4 rounded-full bg-white shadow transition-[left] dark:bg-slate-100 ${failing ? "left-5" : "left-0.5"}`}
+        />
+      </span>
+      <span className={`text-sm font-semibold ${failing ? "text-red-700 dark:text-red-300" : "text-emerald-700 dark:text-emerald-300"}`}>
+        {failing ? "Failing" : "Healthy"}
+      </span>
+    </button>
+  );
+}
+
+/** A slider that shows its value at once and sends it once the hand rests. */
+function Slider({
+  id,
+  label,
+  value,
+  min,
+  max,
+  step,
+  format,
+  onCommit,
+}: {
+  id: string;
+  label: string;
+  value: number;
+  min: number;
+  max: number;
+  step: number;
+  format: (value: number) => string;
+  onCommit: (value: number) => void;
+}) {
+  const [draft, setDraft] = useState<number | null>(null);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  const shown = draft ?? value;
+  return (
+    <label className="block text-sm" htmlFor={id}>
+      <span className="flex justify-between text-slate-600 dark:text-slate-300">
+        <span>{label}</span>
+        <span className="tabular-nums font-medium text-slate-800 dark:text-slate-100">{format(shown)}</span>
+      </span>
+      <input
+        id={id}
+        data-testid={id}
+        type="range"
+        min={min}
+        max={max}
+        step={step}
+        value={shown}
+        className="mt-1 w-full accent-sky-700 dark:accent-sky-400"
+        onChange={(event) => {
+          const next = Number(event.target.value);
+          setDraft(next);
+          clearTimeout(timer.current);
+          timer.current = setTimeout(() => {
+            onCommit(next);
+            setDraft(null);
+          }, SLIDER_DEBOUNCE_MS);
+        }}
+      />
+    </label>
+  );
+}
+
+function EndpointCard({ endpoint, onEndpoint }: { endpoint: Endpoint; onEndpoint: (endpoint: Endpoint) => void }) {
+  const { name } = endpoint;
+  const [error, setError] = useState<string | null>(null);
+  const active = matchPreset(endpoint);
+
+  async function patch(change: EndpointPatchInput) {
+    try {
+      onEndpoint(await apiRequest<Endpoint>(`/api/endpoints/${name}`, { method: "PATCH", body: change }));
+      setError(null);
+    } catch (caught) {
+      setError(caught instanceof ApiRequestError ? caught.message : String(caught));
+    }
+  }
+
+  return (
+    <section
+      data-testid={`endpoint-${name}`}
+      aria-labelledby={`endpoint-${name}-title`}
+      className="space-y-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900"
+    >
+      <header className="flex items-center justify-between gap-2">
+        <div>
+          <h3 id={`endpoint-${name}-title`} className="font-mono text-sm font-semibold">
+            /api/mock/{name}
+          </h3>
+          <p className="text-xs text-slate-500 dark:text-slate-400">
+            {Math.round(endpoint.failureRate * 100)} % {FAULT_LABELS[endpoint.fault].toLowerCase()}
+            {endpoint.fault === "status" ? ` ${endpoint.errorStatus}` : ""} · {formatDuration(endpoint.latencyMs)} ± {formatDuration(endpoint.jitterMs)}
+          </p>
+        </div>
+        <FailingSwitch endpoint={endpoint} onPatch={(change) => void patch(change)} />
+      </header>
+      <div className="flex flex-wrap gap-1.5" role="group" aria-label={`${name} presets`}>
+        {PRESET_NAMES.map((preset) => (
+          <button
+            key={preset}
+            type="button"
+            title={ENDPOINT_PRESETS[preset].description}
+            aria-pressed={active === preset}
+            data-testid={`endpoint-${name}-preset-${preset}`}
+            onClick={() => void patch(ENDPOINT_PRESETS[preset].patch)}
+            className={`${BUTTON_SECONDARY} px-2 py-1 text-xs aria-pressed:border-sky-700 aria-pressed:bg-sky-50 aria-pressed:text-sky-900 dark:aria-pressed:border-sky-400 dark:aria-pressed:bg-sky-950 dark:aria-pressed:text-sky-100`}
+          >
+            {ENDPOINT_PRESETS[preset].label}
+          </button>
+        ))}
+      </div>
+      <Slider
+        id={`endpoint-${name}-failure-rate`}
+        label="Failure rate"
+        value={endpoint.failureRate}
+        min={0}
+        max={1}
+        step={0.05}
+        format={(value) => `${Math.round(value * 100)} %`}
+        onCommit={(failureRate) => void patch({ failureRate })}
+      />
+      <Slider
+        id={`endpoint-${name}-latency`}
+        label="Latency"
+        value={endpoint.latencyMs}
+        min={0}
+        max={5_000}
+        step={10}
+        format={formatDuration}
+        onCommit={(latencyMs) => void patch({ latencyMs })}
+      />
+      <Slider
+        id={`endpoint-${name}-jitter`}
+        label="Jitter (±)"
+        value={endpoint.jitterMs}
+        min={0}
+        max={2_000}
+        step={10}
+        format={formatDuration}
+        onCommit={(jitterMs) => void patch({ jitterMs })}
+      />
+      <div className="flex flex-wrap items-end gap-3">
+        <fieldset className="text-sm">
+          <legend className="text-slate-600 dark:text-slate-300">A failure…</legend>
+          <div className="mt-1 inline-flex overflow-hidden rounded-md border border-slate-300 dark:border-slate-600">
+            {FAULT_KINDS.map((fault) => (
+              <label
+                key={fault}
+                className="cursor-pointer px-2 py-1 text-xs has-checked:bg-sky-700 has-checked:text-white has-focus-visible:outline-2 has-focus-visible:outline-sky-500 dark:has-checked:bg-sky-600"
+              >
+                <input
+                  type="radio"
+                  className="sr-only"
+                  name={`endpoint-${name}-fault`}
+                  data-testid={`endpoint-${name}-fault-${fault}`}
+                  checked={endpoint.fault === fault}
+                  onChange={() => void patch({ fault })}
+                />
+                {FAULT_LABELS[fault]}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        {endpoint.fault === "status" && (
+          <label className="text-sm">
+            <span className="block text-slate-600 dark:text-slate-300">Status</span>
+            <select
+              data-testid={`endpoint-${name}-status`}
+              className="mt-1 rounded-md border border-slate-300 bg-white px-2 py-1 text-xs dark:border-slate-600 dark:bg-slate-900"
+              value={endpoint.errorStatus}
+              onChange={(event) => void patch({ errorStatus: Number(event.target.value) })}
+            >
+              {[...new Set([500, 502, 503, 504, endpoint.errorStatus])].map((status) => (
+                <option key={status} value={status}>
+                  {status}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+      </div>
+      {error && (
+        <p role="alert" className="text-sm text-red-700 dark:text-red-300">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** Every mock endpoint once, with its failure switch, presets and fault-model controls. */
+export function EndpointsPanel({ endpoints, onEndpoint }: { endpoints: Endpoint[]; onEndpoint: (endpoint: Endpoint) => void }) {
+  return (
+    <section aria-labelledby="endpoints-title" className="space-y-3">
+      <h2 id="endpoints-title" className="text-base font-semibold">
+        Upstream endpoints
+      </h2>
+      <div className="grid gap-4 md:grid-cols-3">
+        {endpoints.map((endpoint) => (
+          <EndpointCard key={endpoint.name} endpoint={endpoint} onEndpoint={onEndpoint} />
+        ))}
+      </div>
+    </section>
+  );
+}

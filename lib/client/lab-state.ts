@@ -1,0 +1,109 @@
+import type { CallOutcome, Endpoint, LabBreaker, LabState, TimelineEntry, WireBreakerEvent } from "@/lib/api/types";
+
+/** Entries the browser keeps, like the server. */
+export const CLIENT_TIMELINE_CAPACITY = 10_000;
+
+/**
+ * The lab as the browser holds it: the server's state plus where the server's clock stood against
+ * the browser's monotonic clock when it was received (`serverNow ≈ performance.now() + clockOffset`).
+ */
+export interface ClientLabState extends LabState {
+  clockOffset: number;
+}
+
+/** A `breaker` message of the live stream: the event plus the breaker's snapshot after it. */
+export type BreakerMessage = WireBreakerEvent & { snapshot: LabBreaker };
+
+export type LiveMessage =
+  | { event: "snapshot"; data: LabState }
+  | { event: "breaker"; data: BreakerMessage }
+  | { event: "endpoint"; data: Endpoint };
+
+/** Take a full state from the server, received when the browser's monotonic clock read `receivedAt`. */
+export function receiveState(state: LabState, receivedAt: number): ClientLabState {
+  return { ...state, clockOffset: state.now - receivedAt };
+}
+
+/** The server's time now, estimated from the browser's monotonic clock. */
+export function serverNow(state: ClientLabState, monotonicNow: number): number {
+  return monotonicNow + state.clockOffset;
+}
+
+function outcomeOf(event: WireBreakerEvent): CallOutcome | null {
+  switch (event.type) {
+    case "state":
+      return null;
+    case "failure":
+      return event.timeout ? "timeout" : "failure";
+    default:
+      return event.type;
+  }
+}
+
+/** The timeline entry a breaker event stands for. */
+export function timelineEntryOf(event: WireBreakerEvent): TimelineEntry {
+  if (event.type === "state") {
+    return { at: event.at, breaker: event.breaker, kind: "transition", from: event.from, to: event.to, reason: event.reason };
+  }
+  const outcome = outcomeOf(event)!;
+  const durationMs = event.type === "rejected" ? 0 : event.durationMs;
+  const status = event.type === "failure" && event.error.name === "HttpStatus" ? Number(event.error.message) : undefined;
+  return { at: event.at, breaker: event.breaker, kind: "call", outcome, durationMs, ...(status === undefined ? {} : { status }) };
+}
+
+function withTimeline(timeline: TimelineEntry[], entries: TimelineEntry[]): TimelineEntry[] {
+  const merged = timeline.concat(entries);
+  return merged.length > CLIENT_TIMELINE_CAPACITY ? merged.slice(merged.length - CLIENT_TIMELINE_CAPACITY) : merged;
+}
+
+function replaceBreaker(breakers: LabBreaker[], next: LabBreaker): LabBreaker[] {
+  return breakers.some((breaker) => breaker.name === next.name)
+    ? breakers.map((breaker) => (breaker.name === next.name ? next : breaker))
+    : breakers;
+}
+
+/**
+ * Apply a batch of live messages in order. A snapshot replaces everything; a breaker event
+ * replaces that breaker with the snapshot it carries and adds its timeline entry; an endpoint
+ * event replaces that endpoint. Pure, so that a burst of events costs one render.
+ */
+export function applyMessages(state: ClientLabState, messages: readonly LiveMessage[], receivedAt: number): ClientLabState {
+  let next = state;
+  let pendingEntries: TimelineEntry[] = [];
+  const flushEntries = () => {
+    if (pendingEntries.length > 0) next = { ...next, timeline: withTimeline(next.timeline, pendingEntries) };
+    pendingEntries = [];
+  };
+  for (const message of messages) {
+    switch (message.event) {
+      case "snapshot":
+        pendingEntries = [];
+        next = receiveState(message.data, receivedAt);
+        break;
+      case "breaker": {
+        const { snapshot, ...event } = message.data;
+        next = { ...next, breakers: replaceBreaker(next.breakers, snapshot) };
+        pendingEntries.push(timelineEntryOf(event as WireBreakerEvent));
+        break;
+      }
+      case "endpoint":
+        next = {
+          ...next,
+          endpoints: next.endpoints.map((endpoint) => (endpoint.name === message.data.name ? message.data : endpoint)),
+        };
+        break;
+    }
+  }
+  flushEntries();
+  return next;
+}
+
+/** Put a breaker the API just answered with into the state, without waiting for the stream. */
+export function applyBreaker(state: ClientLabState, breaker: LabBreaker): ClientLabState {
+  return { ...state, breakers: replaceBreaker(state.breakers, breaker) };
+}
+
+/** Put an endpoint the API just answered with into the state. */
+export function applyEndpoint(state: ClientLabState, endpoint: Endpoint): ClientLabState {
+  return { ...state, endpoints: state.endpoints.map((current) => (current.name === endpoint.name ? endpoint : current)) };
+}
