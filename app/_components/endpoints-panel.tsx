@@ -109,7 +109,7 @@ function EndpointCard({ endpoint, onEndpoint }: { endpoint: Endpoint; onEndpoint
   }
 
   return (
-    <section
+    <article
       data-testid={`endpoint-${name}`}
       aria-labelledby={`endpoint-${name}-title`}
       className="space-y-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900"
@@ -216,7 +216,7 @@ function EndpointCard({ endpoint, onEndpoint }: { endpoint: Endpoint; onEndpoint
           {error}
         </p>
       )}
-    </section>
+    </article>
   );
 }
 
