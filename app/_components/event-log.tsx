@@ -30,7 +30,9 @@ export function EventLog({ timeline }: { timeline: TimelineEntry[] }) {
               data-kind="transition"
               className="flex flex-wrap items-center gap-2 border-b border-slate-100 bg-slate-50 px-3 py-1.5 font-medium last:border-0 dark:border-slate-800 dark:bg-slate-800/60"
             >
-              <span className="font-mono text-xs tabular-nums text-slate-500 dark:text-slate-400">{time(entry.at)}</span>
+              <span suppressHydrationWarning className="font-mono text-xs tabular-nums text-slate-500 dark:text-slate-400">
+                {time(entry.at)}
+              </span>
               <span>{entry.breaker}</span>
               <span className={`rounded border px-1.5 text-xs ${STATE_STYLES[entry.from].badge}`}>{stateLabel(entry.from)}</span>→
               <span className={`rounded border px-1.5 text-xs ${STATE_STYLES[entry.to].badge}`}>{stateLabel(entry.to)}</span>
@@ -38,7 +40,9 @@ export function EventLog({ timeline }: { timeline: TimelineEntry[] }) {
             </li>
           ) : (
             <li key={`${entry.at}-${index}`} data-kind="call" className="flex items-center gap-2 border-b border-slate-100 px-3 py-1 last:border-0 dark:border-slate-800">
-              <span className="font-mono text-xs tabular-nums text-slate-500 dark:text-slate-400">{time(entry.at)}</span>
+              <span suppressHydrationWarning className="font-mono text-xs tabular-nums text-slate-500 dark:text-slate-400">
+                {time(entry.at)}
+              </span>
               <span className="text-slate-700 dark:text-slate-300">{entry.breaker}</span>
               <span className={`font-medium ${OUTCOME_STYLES[entry.outcome].text}`}>{OUTCOME_STYLES[entry.outcome].label.toLowerCase()}</span>
               {entry.status !== undefined && <span className="tabular-nums text-slate-500">{entry.status}</span>}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { CircuitBreaker, type BreakerOptions } from "@/lib/breaker";
+import { describePolicy, stateLabel } from "./describe";
+
+const policy = (options: BreakerOptions) => describePolicy(new CircuitBreaker(options).snapshot().options);
+
+describe("describePolicy", () => {
+  it("says the seed's policy in words", () => {
+    expect(policy({ failureThreshold: 3, openMs: 20_000 })).toBe("trips after 3 consecutive failures, waits 20 s");
+    expect(policy({ failureThreshold: 1, openMs: 1_500 })).toBe("trips after 1 consecutive failure, waits 1.5 s");
+  });
+
+  it("describes windows, slow calls, backoff, trials and timeouts", () => {
+    expect(
+      policy({ slidingWindow: { type: "count", size: 20 }, minimumCalls: 10, openMs: 10_000, halfOpenMaxCalls: 3, successThreshold: 3 }),
+    ).toBe("trips at 50 % failures of the last 20 calls (min 10 calls), waits 10 s, probes 3 at a time, closes after 3 successes");
+    expect(
+      policy({
+        slidingWindow: { type: "time", ms: 30_000 },
+        slowCallMs: 1_000,
+        slowCallRateThreshold: 80,
+        timeoutMs: 2_000,
+        openMs: 15_000,
+        backoffMultiplier: 2,
+      }),
+    ).toBe("trips at 50 % failures or 80 % slow (> 1000 ms) over 30 s (min 10 calls), waits 15 s (×2 backoff), times out after 2 s");
+  });
+});
+
+describe("stateLabel", () => {
+  it("writes states as the dashboard shows them", () => {
+    expect(["CLOSED", "OPEN", "HALF_OPEN", "FORCED_OPEN", "DISABLED"].map((state) => stateLabel(state as never))).toEqual([
+      "CLOSED",
+      "OPEN",
+      "HALF-OPEN",
+      "FORCED-OPEN",
+      "DISABLED",
+    ]);
+  });
+});
