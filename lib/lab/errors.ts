@@ -1,8 +1,14 @@
 import type { ApiErrorBody } from "@/lib/api/types";
 
+// Next.js may evaluate this module more than once (the page and each route handler get their
+// own copies), and the one hub throws the LabError of whichever copy created it; instanceof
+// against another copy fails. A registered symbol marks a LabError across copies.
+const LAB_ERROR = Symbol.for("breaker-lab.LabError");
+
 /** A request the lab refuses, with the HTTP status and the stable code that say why. */
 export class LabError extends Error {
   override readonly name = "LabError";
+  readonly [LAB_ERROR] = true;
 
   constructor(
     readonly status: 400 | 401 | 404 | 409 | 413 | 415 | 422,
@@ -16,6 +22,11 @@ export class LabError extends Error {
   toBody(): ApiErrorBody {
     return { error: { code: this.code, message: this.message, ...(this.field === undefined ? {} : { field: this.field }) } };
   }
+}
+
+/** Whether `error` is a LabError from any copy of this module. */
+export function isLabError(error: unknown): error is LabError {
+  return typeof error === "object" && error !== null && (error as { [LAB_ERROR]?: unknown })[LAB_ERROR] === true;
 }
 
 export function notFound(kind: "breaker" | "endpoint", name: string): LabError {

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { z } from "zod";
 import { firstProblem } from "@/lib/api/issues";
-import { LabError } from "./errors";
+import { isLabError, LabError } from "./errors";
 
 /** Request bodies larger than this are refused with 413. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -25,7 +25,7 @@ export function route<Context>(handler: Handler<Context>): Handler<Context> {
     try {
       return await handler(request, context);
     } catch (error) {
-      if (error instanceof LabError) return json(error.toBody(), error.status);
+      if (isLabError(error)) return json(error.toBody(), error.status);
       console.error("Unexpected error in", request.method, new URL(request.url).pathname, error);
       return json({ error: { code: "internal", message: "Unexpected server error" } }, 500);
     }
