@@ -1,6 +1,10 @@
 import { z } from "zod";
 import { FAULT_KINDS, MAX_ERROR_STATUS, MAX_JITTER_MS, MAX_LATENCY_MS, MIN_ERROR_STATUS, type FaultKind } from "@/lib/simulator";
 
+// The dashboard's CSP forbids eval; without this, zod probes `new Function` on its first parse and
+// the browser reports a violation (caught, but reported).
+z.config({ jitless: true });
+
 /**
  * The lab's request payloads, one schema each, shared by the route handlers (which parse every
  * body with them) and the browser (which checks forms with them before sending). Every schema is

@@ -29,6 +29,8 @@ export interface HubDependencies {
   clock?: Clock;
   /** The randomness of the mock endpoints; tests pass a seeded one. */
   random?: RandomSource;
+  /** Export the process's own metrics (memory, event-loop lag) with the lab's. */
+  processMetrics?: boolean;
 }
 
 interface HostedBreaker {
@@ -59,7 +61,9 @@ export class LabHub {
     this.caller = dependencies.caller;
     this.clock = dependencies.clock ?? realClock;
     this.random = dependencies.random ?? createRandom(Date.now());
-    this.metrics = new LabMetrics(() => [...this.breakers.values()].map(({ breaker }) => breaker.snapshot()));
+    this.metrics = new LabMetrics(() => [...this.breakers.values()].map(({ breaker }) => breaker.snapshot()), {
+      processMetrics: dependencies.processMetrics,
+    });
     this.loadDemo();
   }
 

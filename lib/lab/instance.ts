@@ -10,6 +10,6 @@ type GlobalWithHub = typeof globalThis & { [HUB_KEY]?: LabHub };
 /** The lab of this process. */
 export function getHub(): LabHub {
   const global = globalThis as GlobalWithHub;
-  global[HUB_KEY] ??= new LabHub({ caller: httpCaller(labOrigin()) });
+  global[HUB_KEY] ??= new LabHub({ caller: httpCaller(labOrigin()), processMetrics: true });
   return global[HUB_KEY];
 }

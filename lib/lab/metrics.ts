@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { CallOutcome } from "@/lib/api/types";
 import type { BreakerEvent, BreakerSnapshot, BreakerState } from "@/lib/breaker";
 
@@ -20,10 +20,17 @@ export class LabMetrics {
   private readonly durations: Histogram<"breaker">;
   private readonly transitions: Counter<"breaker" | "from" | "to">;
   private readonly mockRequests: Counter<"endpoint" | "result">;
+  private readonly mockInFlight: Gauge<"endpoint">;
   private readonly sseClients: Gauge;
 
-  constructor(snapshots: () => Iterable<BreakerSnapshot>) {
+  /**
+   * @param snapshots - the breakers' snapshots, read at scrape time
+   * @param processMetrics - also export the process's memory, CPU and event-loop lag (the one
+   *   hub of the server does; tests' hubs do not start those monitors)
+   */
+  constructor(snapshots: () => Iterable<BreakerSnapshot>, { processMetrics = false }: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
+    if (processMetrics) collectDefaultMetrics({ register: this.registry });
     this.calls = new Counter({
       name: "breaker_calls_total",
       help: "Calls through each breaker by outcome (a timeout counts as timeout, not failure).",
@@ -47,6 +54,12 @@ export class LabMetrics {
       name: "lab_mock_requests_total",
       help: "Requests that reached each mock endpoint, by what the fault model made of them.",
       labelNames: ["endpoint", "result"],
+      registers,
+    });
+    this.mockInFlight = new Gauge({
+      name: "lab_mock_requests_in_flight",
+      help: "Requests each mock endpoint is answering (or hanging on) right now.",
+      labelNames: ["endpoint"],
       registers,
     });
     this.sseClients = new Gauge({ name: "lab_sse_clients", help: "Event streams open right now.", registers });
@@ -109,6 +122,14 @@ export class LabMetrics {
 
   mockRequest(endpoint: string, result: string): void {
     this.mockRequests.inc({ endpoint, result });
+  }
+
+  mockStarted(endpoint: string): void {
+    this.mockInFlight.inc({ endpoint });
+  }
+
+  mockFinished(endpoint: string): void {
+    this.mockInFlight.dec({ endpoint });
   }
 
   sseClientConnected(): void {

@@ -33,16 +33,21 @@ const NO_STORE = { "Cache-Control": "no-store" };
 /** Answer one request to a mock endpoint as its fault model decides. */
 export async function mockResponse(hub: LabHub, name: string, signal: AbortSignal): Promise<Response> {
   const outcome = hub.decideMock(name);
-  await wait(outcome.delayMs, signal);
-  switch (outcome.kind) {
-    case "ok":
-      return Response.json({ endpoint: name, ok: true }, { headers: NO_STORE });
-    case "status":
-      return Response.json({ endpoint: name, error: `Simulated failure ${outcome.status}` }, { status: outcome.status, headers: NO_STORE });
-    case "reset":
-      return new Response(droppedConnection(), { headers: NO_STORE });
-    case "hang":
-      await wait(HANG_LIMIT_MS, signal);
-      return Response.json({ endpoint: name, error: `Hung for ${HANG_LIMIT_MS / 1000} s` }, { status: 504, headers: NO_STORE });
+  hub.metrics.mockStarted(name);
+  try {
+    await wait(outcome.delayMs, signal);
+    switch (outcome.kind) {
+      case "ok":
+        return Response.json({ endpoint: name, ok: true }, { headers: NO_STORE });
+      case "status":
+        return Response.json({ endpoint: name, error: `Simulated failure ${outcome.status}` }, { status: outcome.status, headers: NO_STORE });
+      case "reset":
+        return new Response(droppedConnection(), { headers: NO_STORE });
+      case "hang":
+        await wait(HANG_LIMIT_MS, signal);
+        return Response.json({ endpoint: name, error: `Hung for ${HANG_LIMIT_MS / 1000} s` }, { status: 504, headers: NO_STORE });
+    }
+  } finally {
+    hub.metrics.mockFinished(name);
   }
 }
