@@ -1,6 +1,6 @@
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { createBreaker, fireCalls, patchEndpoint, resetLab } from "./support/lab";
-import { LabServer } from "./support/server";
+import { LabServer } from "../scripts/lab-server";
 
 const JSON_HEADERS = { "Content-Type": "application/json" };
 

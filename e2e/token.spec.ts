@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import { LabServer } from "./support/server";
+import { LabServer } from "../scripts/lab-server";
 
 const TOKEN = "s3cret-lab-token";
 const JSON_HEADERS = { "Content-Type": "application/json" };

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: serve the production build, building first when there is none or when the
 // sources changed since the last build, so `npm install && npm start` just works.
+// `--build-only` stops after that step (the soak and the benchmarks start servers of their own).
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -55,6 +56,8 @@ if (!existsSync(join(root, ".next", "BUILD_ID")) || builtHash !== currentHash) {
   if (build.status !== 0) process.exit(build.status ?? 1);
   writeFileSync(hashFile, currentHash);
 }
+
+if (process.argv.includes("--build-only")) process.exit(0);
 
 console.log(`Breaker Lab on http://${host === "127.0.0.1" ? "localhost" : host}:${port}`);
 const server = spawn(process.execPath, [nextBin, "start", "--hostname", host, "--port", port], {

@@ -12,27 +12,49 @@ function frame({ id, event, data }: BusMessage): string {
   return `id: ${id}\nevent: ${event}\ndata: ${data}\n\n`;
 }
 
+const encoder = new TextEncoder();
+const PING = encoder.encode(": ping\n\n");
+// Every subscriber receives the same message object: encode it once for all of them.
+const encodedFrames = new WeakMap<BusMessage, Uint8Array>();
+
+function encodedFrame(message: BusMessage): Uint8Array {
+  let bytes = encodedFrames.get(message);
+  if (!bytes) {
+    bytes = encoder.encode(frame(message));
+    encodedFrames.set(message, bytes);
+  }
+  return bytes;
+}
+
 /**
  * The live stream of `/api/events`: a `snapshot` event first, then every `breaker` and `endpoint`
  * event as it happens, a heartbeat comment every 15 s. Every way the client can leave (the
  * request's abort, the stream's cancel, a failed write) unsubscribes it exactly once.
  */
 export function eventStream(hub: LabHub, requestSignal: AbortSignal): Response {
-  const encoder = new TextEncoder();
   let close = () => {};
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       let closed = false;
       let unsubscribe = () => {};
       let heartbeat: ReturnType<typeof setInterval> | undefined = undefined;
-      const send = (text: string) => {
-        if (closed) return;
+      // Messages of one burst (a call's outcome and the transition it causes, a burst of calls)
+      // leave as one chunk: each chunk costs a write and a flush on the way to the socket.
+      let pending: Uint8Array[] = [];
+      const flush = () => {
+        const chunks = pending;
+        pending = [];
+        if (closed || chunks.length === 0) return;
         if ((controller.desiredSize ?? 0) < -MAX_QUEUED_MESSAGES) return close();
         try {
-          controller.enqueue(encoder.encode(text));
+          controller.enqueue(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
         } catch {
           close();
         }
+      };
+      const send = (bytes: Uint8Array) => {
+        if (closed) return;
+        if (pending.push(bytes) === 1) setImmediate(flush);
       };
       close = () => {
         if (closed) return;
@@ -51,9 +73,9 @@ export function eventStream(hub: LabHub, requestSignal: AbortSignal): Response {
       // Taking the state may itself publish transitions that were due; the snapshot includes
       // them, so it carries the id of the newest message and the subscription starts after it.
       const state = JSON.stringify(hub.state());
-      send(frame({ id: hub.currentEventId, event: "snapshot", data: state }));
-      unsubscribe = hub.subscribe((message) => send(frame(message)));
-      heartbeat = setInterval(() => send(": ping\n\n"), HEARTBEAT_MS);
+      send(encoder.encode(frame({ id: hub.currentEventId, event: "snapshot", data: state })));
+      unsubscribe = hub.subscribe((message) => send(encodedFrame(message)));
+      heartbeat = setInterval(() => send(PING), HEARTBEAT_MS);
       requestSignal.addEventListener("abort", close);
       if (requestSignal.aborted) close();
     },

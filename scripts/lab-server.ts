@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const nextBin = fileURLToPath(new URL("../../node_modules/next/dist/bin/next", import.meta.url));
+const root = fileURLToPath(new URL("..", import.meta.url));
+const nextBin = fileURLToPath(new URL("../node_modules/next/dist/bin/next", import.meta.url));
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -30,16 +30,24 @@ async function waitUntilServing(url: string, timeoutMs: number): Promise<void> {
 }
 
 /**
- * A second lab server of its own (the production build the main web server made), on a free
- * loopback port, for tests that stop and restart it or need a different environment.
+ * A lab server of its own (`next start` on the existing production build) on a free loopback
+ * port: for tests that stop and restart it or need another environment, and for the soak and
+ * HTTP benchmarks. Its output is kept so that a run can look for errors in it.
  */
 export class LabServer {
   private child: ChildProcess | undefined;
+  /** Everything the server wrote to stdout and stderr. */
+  output = "";
 
   private constructor(
     readonly port: number,
     private readonly env: Record<string, string>,
   ) {}
+
+  /** The process id, for reading its memory from outside. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
 
   static async start(env: Record<string, string> = {}): Promise<LabServer> {
     const server = new LabServer(await freePort(), env);
@@ -54,9 +62,12 @@ export class LabServer {
   async run(): Promise<void> {
     this.child = spawn(process.execPath, [nextBin, "start", "--hostname", "127.0.0.1", "--port", String(this.port)], {
       cwd: root,
-      env: { ...process.env, ...this.env, PORT: String(this.port) },
-      stdio: "ignore",
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...this.env, PORT: String(this.port) },
+      stdio: ["ignore", "pipe", "pipe"],
     });
+    const keep = (chunk: Buffer) => (this.output += chunk.toString());
+    this.child.stdout?.on("data", keep);
+    this.child.stderr?.on("data", keep);
     await waitUntilServing(`${this.url}/api/state`, 30_000);
   }
 

@@ -1,0 +1,221 @@
+/**
+ * The soak: fire calls at every breaker at a steady rate, flip the endpoints between healthy and
+ * failing, and keep live-stream clients connecting and disconnecting, all against one lab server
+ * on loopback, for a bounded time. It measures the server from outside (its /api/metrics) and
+ * reports whether anything grew that should not.
+ */
+
+export interface SoakOptions {
+  baseURL: string;
+  seconds: number;
+  /** Calls per second across all breakers. */
+  callsPerSecond?: number;
+  /** Live-stream clients kept connected at once; each reconnects after 1-4 s. */
+  sseClients?: number;
+  /** How often one endpoint's fault model changes. */
+  toggleEveryMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface MemorySample {
+  rssBytes: number;
+  heapUsedBytes: number;
+}
+
+export interface SoakReport {
+  seconds: number;
+  callsFired: number;
+  callRequests: number;
+  /** Requests the lab answered with a 5xx or could not answer at all. */
+  serverErrors: number;
+  outcomes: Record<string, number>;
+  sseConnections: number;
+  sseEvents: number;
+  /** `lab_sse_clients` once every stream was closed. */
+  sseClientsAfter: number;
+  start: MemorySample;
+  end: MemorySample;
+  heapGrowthPercent: number;
+  eventLoopDelayP99Ms: number;
+  timelineLength: number;
+}
+
+const JSON_HEADERS = { "Content-Type": "application/json" };
+const BREAKERS = ["payments", "inventory", "search"];
+const TICK_MS = 100;
+const SAMPLE_MS = 500;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function metricsOf(baseURL: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${baseURL}/api/metrics`)).text();
+  const values = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (line.startsWith("#") || line.trim() === "") continue;
+    const space = line.lastIndexOf(" ");
+    values.set(line.slice(0, space), Number(line.slice(space + 1)));
+  }
+  return values;
+}
+
+function memoryOf(metrics: Map<string, number>): MemorySample {
+  return { rssBytes: metrics.get("process_resident_memory_bytes") ?? 0, heapUsedBytes: metrics.get("nodejs_heap_size_used_bytes") ?? 0 };
+}
+
+/** One live-stream client: connects, counts events for a while, leaves, and comes back. */
+async function sseClient(baseURL: string, until: () => boolean, counters: { connections: number; events: number }): Promise<void> {
+  while (!until()) {
+    const controller = new AbortController();
+    const lifetime = setTimeout(() => controller.abort(), 1_000 + Math.random() * 3_000);
+    try {
+      const response = await fetch(`${baseURL}/api/events`, { signal: controller.signal });
+      counters.connections += 1;
+      const reader = response.body!.getReader();
+      const decoder = new TextDecoder();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        counters.events += decoder.decode(value).split("\nevent: ").length - 1;
+      }
+    } catch {
+      // Aborted on purpose at the end of its lifetime.
+    } finally {
+      clearTimeout(lifetime);
+    }
+  }
+}
+
+export async function runSoak(options: SoakOptions): Promise<SoakReport> {
+  const { baseURL, seconds, callsPerSecond = 200, sseClients = 50, toggleEveryMs = 3_000, log = () => {} } = options;
+  await fetch(`${baseURL}/api/reset`, { method: "POST", headers: JSON_HEADERS, body: "{}" });
+  const before = await metricsOf(baseURL);
+  const start = memoryOf(before);
+  const heapSamples: { at: number; heap: number }[] = [];
+  let eventLoopDelayP99 = 0;
+
+  const startedAt = Date.now();
+  const endsAt = startedAt + seconds * 1_000;
+  const over = () => Date.now() >= endsAt;
+  const outcomes: Record<string, number> = {};
+  let callsFired = 0;
+  let callRequests = 0;
+  let serverErrors = 0;
+  const inFlight = new Set<Promise<void>>();
+
+  const fire = (breaker: string, count: number) => {
+    callRequests += 1;
+    callsFired += count;
+    const request = fetch(`${baseURL}/api/breakers/${breaker}/calls`, {
+      method: "POST",
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ count, concurrency: count }),
+    })
+      .then(async (response) => {
+        if (response.status >= 500) serverErrors += 1;
+        const body = (await response.json()) as { results?: { outcome: string }[] };
+        for (const result of body.results ?? []) outcomes[result.outcome] = (outcomes[result.outcome] ?? 0) + 1;
+      })
+      .catch(() => {
+        serverErrors += 1;
+      })
+      .finally(() => inFlight.delete(request));
+    inFlight.add(request);
+  };
+
+  const callsPerTick = (callsPerSecond * TICK_MS) / 1_000;
+  let carry = 0;
+  const loadTimer = setInterval(() => {
+    carry += callsPerTick;
+    const calls = Math.floor(carry);
+    carry -= calls;
+    for (let index = 0; index < BREAKERS.length; index++) {
+      const share = Math.floor(calls / BREAKERS.length) + (index < calls % BREAKERS.length ? 1 : 0);
+      if (share > 0) fire(BREAKERS[index]!, share);
+    }
+  }, TICK_MS);
+
+  let toggles = 0;
+  const faults = [{ failureRate: 1 }, { failureRate: 0 }, { failureRate: 0.5 }, { failureRate: 0, latencyMs: 1_500, jitterMs: 200 }, { failureRate: 0, latencyMs: 20, jitterMs: 10 }];
+  const toggleTimer = setInterval(() => {
+    const endpoint = BREAKERS[toggles % BREAKERS.length]!;
+    const fault = faults[Math.floor(toggles / BREAKERS.length) % faults.length]!;
+    toggles += 1;
+    void fetch(`${baseURL}/api/endpoints/${endpoint}`, { method: "PATCH", headers: JSON_HEADERS, body: JSON.stringify(fault) }).catch(() => {
+      serverErrors += 1;
+    });
+  }, toggleEveryMs);
+
+  const sampleTimer = setInterval(() => {
+    void metricsOf(baseURL).then((metrics) => {
+      // Only samples of the loaded server count; one answered after the load stopped does not.
+      if (over()) return;
+      heapSamples.push({ at: Date.now() - startedAt, heap: metrics.get("nodejs_heap_size_used_bytes") ?? 0 });
+      eventLoopDelayP99 = Math.max(eventLoopDelayP99, (metrics.get("nodejs_eventloop_lag_p99_seconds") ?? 0) * 1_000);
+      if (heapSamples.length % 10 === 0) {
+        log(`${Math.round((Date.now() - startedAt) / 1_000)} s: ${callsFired} calls, heap ${(heapSamples.at(-1)!.heap / 1e6).toFixed(1)} MB`);
+      }
+    });
+  }, SAMPLE_MS);
+
+  const streams = { connections: 0, events: 0 };
+  const clients = Array.from({ length: sseClients }, () => sseClient(baseURL, over, streams));
+
+  await sleep(seconds * 1_000);
+  clearInterval(loadTimer);
+  clearInterval(toggleTimer);
+  clearInterval(sampleTimer);
+  await Promise.all(clients);
+  await Promise.all(inFlight);
+
+  // Closed streams are noticed by the server when their sockets close; give it a moment.
+  let sseClientsAfter = Number.NaN;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    sseClientsAfter = (await metricsOf(baseURL)).get("lab_sse_clients") ?? Number.NaN;
+    if (sseClientsAfter === 0) break;
+    await sleep(100);
+  }
+  const after = await metricsOf(baseURL);
+  const state = (await (await fetch(`${baseURL}/api/state`)).json()) as { timeline: unknown[] };
+
+  // Heap in use swings by a hundred MB between collections; its floor (the lowest sample, right
+  // after a collection) is the live data. Compare the floors of the first and last fifths.
+  const fifth = Math.max(1, Math.floor(heapSamples.length / 5));
+  const heapAtStart = Math.min(...heapSamples.slice(0, fifth).map((sample) => sample.heap));
+  const heapAtEnd = Math.min(...heapSamples.slice(-fifth).map((sample) => sample.heap));
+  return {
+    seconds,
+    callsFired,
+    callRequests,
+    serverErrors,
+    outcomes,
+    sseConnections: streams.connections,
+    sseEvents: streams.events,
+    sseClientsAfter,
+    start,
+    end: memoryOf(after),
+    heapGrowthPercent: heapAtStart > 0 ? ((heapAtEnd - heapAtStart) / heapAtStart) * 100 : Number.NaN,
+    eventLoopDelayP99Ms: eventLoopDelayP99,
+    timelineLength: state.timeline.length,
+  };
+}
+
+/** The report as a markdown table. */
+export function formatSoakReport(report: SoakReport): string {
+  const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+  const rows: [string, string][] = [
+    ["duration", `${report.seconds} s`],
+    ["calls fired", `${report.callsFired} in ${report.callRequests} requests (${(report.callsFired / report.seconds).toFixed(0)}/s)`],
+    ["outcomes", Object.entries(report.outcomes).map(([outcome, count]) => `${outcome} ${count}`).join(", ")],
+    ["5xx or failed requests", String(report.serverErrors)],
+    ["SSE connections / events received", `${report.sseConnections} / ${report.sseEvents}`],
+    ["SSE clients after all left", String(report.sseClientsAfter)],
+    ["RSS start → end", `${mb(report.start.rssBytes)} → ${mb(report.end.rssBytes)}`],
+    ["heap start → end", `${mb(report.start.heapUsedBytes)} → ${mb(report.end.heapUsedBytes)}`],
+    ["heap growth (floor of the first vs the last fifth)", `${report.heapGrowthPercent.toFixed(1)} %`],
+    ["event-loop delay p99 (worst second)", `${report.eventLoopDelayP99Ms.toFixed(1)} ms`],
+    ["timeline length", String(report.timelineLength)],
+  ];
+  return ["| measure | value |", "| --- | --- |", ...rows.map(([name, value]) => `| ${name} | ${value} |`)].join("\n");
+}
