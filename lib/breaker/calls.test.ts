@@ -118,11 +118,60 @@ describe("timeouts", () => {
     expect(breaker.state).toBe("OPEN");
   });
 
-  it("a call that finishes in time is not affected and leaves no timer behind", async () => {
+  it("a call that finishes in time is not affected; the breaker's one timeout timer then lapses", async () => {
     const clock = new ManualClock(0);
     const breaker = new CircuitBreaker({ timeoutMs: 100, clock });
+    const events = recordEvents(breaker);
     await expect(breaker.execute(takes(clock, 99))).resolves.toBe("ok");
+    await expect(breaker.execute(takes(clock, 99))).resolves.toBe("ok");
+    expect(clock.pendingTimers).toBeLessThanOrEqual(1);
+    clock.advance(1_000);
     expect(clock.pendingTimers).toBe(0);
+    expect(events.map((event) => event.type)).toEqual(["success", "success"]);
+  });
+
+  it("times out each call at its own deadline, in order, with one timer", async () => {
+    const clock = new ManualClock(0);
+    const breaker = new CircuitBreaker({ timeoutMs: 100, failureThreshold: 10, clock });
+    const events = recordEvents(breaker);
+    const first = breaker.execute(() => new Promise(() => undefined));
+    clock.advance(30);
+    const second = breaker.execute(() => new Promise(() => undefined));
+    clock.advance(30);
+    await breaker.execute(takes(clock, 10));
+    expect(clock.pendingTimers).toBe(1);
+    clock.advance(29);
+    expect(events.filter((event) => event.type === "failure")).toHaveLength(0);
+    clock.advance(1);
+    await expect(first).rejects.toBeInstanceOf(CallTimeoutError);
+    clock.advance(29);
+    expect(events.filter((event) => event.type === "failure")).toHaveLength(1);
+    clock.advance(1);
+    await expect(second).rejects.toBeInstanceOf(CallTimeoutError);
+    expect(events.filter((event) => event.type === "failure").map((event) => event.at)).toEqual([100, 130]);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it("a shorter timeout configured later still fires first", async () => {
+    const clock = new ManualClock(0);
+    const breaker = new CircuitBreaker({ timeoutMs: 1_000, failureThreshold: 10, clock });
+    const events = recordEvents(breaker);
+    void breaker.execute(() => new Promise(() => undefined)).catch(() => undefined);
+    breaker.configure({ timeoutMs: 100 });
+    void breaker.execute(() => new Promise(() => undefined)).catch(() => undefined);
+    clock.advance(100);
+    expect(events.map((event) => event.type === "failure" && event.at)).toEqual([100]);
+    clock.advance(900);
+    expect(events.map((event) => event.type === "failure" && event.at)).toEqual([100, 1_000]);
+  });
+
+  it("many calls that finish in time keep the queue of deadlines small", async () => {
+    const clock = new ManualClock(0);
+    const breaker = new CircuitBreaker({ timeoutMs: 100, clock });
+    for (let call = 0; call < 1_000; call++) await breaker.execute(() => "quick");
+    const queue = (breaker as unknown as { deadlines: { pending: number; items: unknown[] } }).deadlines;
+    expect(queue.pending).toBe(0);
+    expect(queue.items.length).toBeLessThan(70);
   });
 
   it("fn's late outcome after a timeout is dropped: the call is counted once", async () => {

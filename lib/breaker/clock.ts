@@ -35,12 +35,15 @@ export class Alarm {
     private readonly onDue: () => void,
   ) {}
 
-  /** Fire `onDue` once the clock reads `dueAt` or later; replaces any earlier arming. */
-  set(dueAt: number): void {
+  /**
+   * Fire `onDue` once the clock reads `dueAt` or later; replaces any earlier arming. A caller that
+   * knows how far off `dueAt` is passes `delayMs` and saves a clock read.
+   */
+  set(dueAt: number, delayMs?: number): void {
     this.clear();
     this.dueAt = dueAt;
     this.armed = true;
-    this.schedule();
+    this.schedule(delayMs);
   }
 
   clear(): void {
@@ -51,8 +54,8 @@ export class Alarm {
     }
   }
 
-  private schedule(): void {
-    const delay = Math.min(Math.max(0, Math.ceil(this.dueAt - this.clock.now())), MAX_TIMER_DELAY_MS);
+  private schedule(delayMs = this.dueAt - this.clock.now()): void {
+    const delay = Math.min(Math.max(0, Math.ceil(delayMs)), MAX_TIMER_DELAY_MS);
     this.handle = this.clock.setTimeout(this.fire, delay);
     unref(this.handle);
   }

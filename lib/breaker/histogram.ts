@@ -27,19 +27,24 @@ export function bucketValue(bucket: number): number {
   return 2 ** (MIN_EXPONENT + (bucket - 0.5) / BUCKETS_PER_DOUBLING);
 }
 
-/** Counts of latencies per bucket plus their exact sum, so the mean is exact. */
+/**
+ * Counts of latencies per bucket plus their exact sum, so the mean is exact. A call that was not
+ * timed (its duration is NaN) is not a latency: adding or removing it changes nothing.
+ */
 export class LatencyHistogram {
   readonly counts = new Float64Array(BUCKET_COUNT);
   total = 0;
   sum = 0;
 
   add(ms: number): void {
+    if (Number.isNaN(ms)) return;
     this.counts[bucketOf(ms)]! += 1;
     this.total += 1;
     this.sum += ms;
   }
 
   remove(ms: number): void {
+    if (Number.isNaN(ms)) return;
     this.counts[bucketOf(ms)]! -= 1;
     this.total -= 1;
     // Repeated float subtraction drifts; an empty histogram has an exact sum of zero.

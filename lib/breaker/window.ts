@@ -1,7 +1,10 @@
 import { BUCKET_COUNT, bucketOf, LatencyHistogram } from "./histogram";
 import type { SlidingWindowOptions } from "./types";
 
-/** The calls a breaker judges: counts of calls, failures and slow calls, and their latencies. */
+/**
+ * The calls a breaker judges: counts of calls, failures and slow calls, and the latencies of those
+ * that were timed (an untimed call's duration is NaN; it counts but has no latency).
+ */
 export interface CallWindow {
   readonly calls: number;
   readonly failures: number;
@@ -108,6 +111,7 @@ export class TimeWindow implements CallWindow {
   private groupCalls: Uint32Array;
   private groupFailures: Uint32Array;
   private groupSlowCalls: Uint32Array;
+  private groupTimedCalls: Uint32Array;
   private groupLatencySum: Float64Array;
   private groupBuckets: Uint32Array;
   private oldest = 0;
@@ -119,6 +123,7 @@ export class TimeWindow implements CallWindow {
     this.groupCalls = new Uint32Array(INITIAL_GROUPS);
     this.groupFailures = new Uint32Array(INITIAL_GROUPS);
     this.groupSlowCalls = new Uint32Array(INITIAL_GROUPS);
+    this.groupTimedCalls = new Uint32Array(INITIAL_GROUPS);
     this.groupLatencySum = new Float64Array(INITIAL_GROUPS);
     this.groupBuckets = new Uint32Array(INITIAL_GROUPS * BUCKET_COUNT);
   }
@@ -127,8 +132,11 @@ export class TimeWindow implements CallWindow {
     this.expire(now);
     const group = this.groupFor(now);
     this.groupCalls[group]! += 1;
-    this.groupLatencySum[group]! += durationMs;
-    this.groupBuckets[group * BUCKET_COUNT + bucketOf(durationMs)]! += 1;
+    if (!Number.isNaN(durationMs)) {
+      this.groupTimedCalls[group]! += 1;
+      this.groupLatencySum[group]! += durationMs;
+      this.groupBuckets[group * BUCKET_COUNT + bucketOf(durationMs)]! += 1;
+    }
     this.calls += 1;
     if (failed) {
       this.groupFailures[group]! += 1;
@@ -148,7 +156,7 @@ export class TimeWindow implements CallWindow {
       this.calls -= this.groupCalls[group]!;
       this.failures -= this.groupFailures[group]!;
       this.slowCalls -= this.groupSlowCalls[group]!;
-      this.latency.subtract(this.groupBuckets, group * BUCKET_COUNT, this.groupCalls[group]!, this.groupLatencySum[group]!);
+      this.latency.subtract(this.groupBuckets, group * BUCKET_COUNT, this.groupTimedCalls[group]!, this.groupLatencySum[group]!);
       this.groupBuckets.fill(0, group * BUCKET_COUNT, (group + 1) * BUCKET_COUNT);
       this.oldest = group + 1 === capacity ? 0 : group + 1;
       this.groups -= 1;
@@ -171,6 +179,7 @@ export class TimeWindow implements CallWindow {
     this.groupCalls[group] = 0;
     this.groupFailures[group] = 0;
     this.groupSlowCalls[group] = 0;
+    this.groupTimedCalls[group] = 0;
     this.groupLatencySum[group] = 0;
     return group;
   }
@@ -189,6 +198,7 @@ export class TimeWindow implements CallWindow {
     this.groupCalls = order(this.groupCalls, new Uint32Array(grown), 1) as Uint32Array;
     this.groupFailures = order(this.groupFailures, new Uint32Array(grown), 1) as Uint32Array;
     this.groupSlowCalls = order(this.groupSlowCalls, new Uint32Array(grown), 1) as Uint32Array;
+    this.groupTimedCalls = order(this.groupTimedCalls, new Uint32Array(grown), 1) as Uint32Array;
     this.groupLatencySum = order(this.groupLatencySum, new Float64Array(grown), 1) as Float64Array;
     this.groupBuckets = order(this.groupBuckets, new Uint32Array(grown * BUCKET_COUNT), BUCKET_COUNT) as Uint32Array;
     this.oldest = 0;
