@@ -179,6 +179,9 @@ export class LabHub {
     const result = await hosted.breaker.tryExecute((callSignal) => this.caller(hosted.endpoint, callSignal), { signal });
     const settledAt = this.clock.now();
     const call = this.classify(result, settledAt - startedAt, signal);
+    // A call of a breaker deleted (or of a lab reset) while it was in flight is still answered,
+    // but it belongs to a timeline that no longer exists.
+    if (this.breakers.get(name) !== hosted) return call;
     this.timeline.push({
       at: settledAt,
       breaker: name,
