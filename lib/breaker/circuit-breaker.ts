@@ -29,8 +29,8 @@ const LATENCY_SAMPLE_EVERY = 16;
 /** The handlers of an untimed call, shared by every such call of one period. */
 interface PlainHandlers {
   period: number;
-  onValue: (value: unknown) => unknown;
-  onError: (error: unknown) => never;
+  onValue: (value: unknown) => void;
+  onError: (error: unknown) => void;
 }
 
 // Open and half-open periods shorter than this could not move a float epoch time forward.
@@ -42,6 +42,25 @@ const MAX_REPLAYED_CYCLES = 100;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as PromiseLike<unknown>).then === "function";
+}
+
+/**
+ * Settle the breaker's side of a call when `result` settles and hand the caller `fn`'s own
+ * promise: the breaker's reaction is registered first, so it runs before the caller resumes, and
+ * a failure reaches the caller as one rejection instead of a second one rethrown by the breaker.
+ */
+function observe<T>(result: T | PromiseLike<T>, onValue: (value: unknown) => void, onError: (error: unknown) => void): Promise<T> {
+  if (result instanceof Promise) {
+    result.then(onValue, onError);
+    return result;
+  }
+  if (isThenable(result)) {
+    const promise = Promise.resolve(result);
+    promise.then(onValue, onError);
+    return promise;
+  }
+  onValue(result);
+  return Promise.resolve(result);
 }
 
 function isAbortSignal(value: unknown): value is AbortSignal {
@@ -106,9 +125,9 @@ export class CircuitBreaker {
   private readonly deadlines: DeadlineQueue;
   private disposed = false;
   /**
-   * True while a call needs nothing but `fn` itself: CLOSED or DISABLED, no listener (events carry
-   * durations), no timeout, no slow-call threshold. Such calls skip the clock (bar latency
-   * sampling, and a time window's stamp) and share their handlers.
+   * True while a call's duration matters only to the latency figures: CLOSED or DISABLED, no
+   * listener (events carry durations), no slow-call threshold. Such calls are timed only as
+   * latency samples; without a timeout they also share their handlers.
    */
   private plain = true;
   private plainHandlers: PlainHandlers | undefined;
@@ -292,14 +311,9 @@ export class CircuitBreaker {
   }
 
   private updatePlain(): void {
-    const { timeoutMs, slowCallMs } = this.settings;
     const state = this.currentState;
     this.plain =
-      !this.disposed &&
-      this.listeners.length === 0 &&
-      timeoutMs === null &&
-      slowCallMs === null &&
-      (state === "CLOSED" || state === "DISABLED");
+      !this.disposed && this.listeners.length === 0 && this.settings.slowCallMs === null && (state === "CLOSED" || state === "DISABLED");
   }
 
   /** Whether this plain call goes untimed: the window has enough timed calls and it is not a sample. */
@@ -309,21 +323,21 @@ export class CircuitBreaker {
 
   /**
    * The hot path: CLOSED (or DISABLED), nothing to time, nothing to tell. Only a time window
-   * reads the clock, to stamp the call when it settles.
+   * reads the clock, to stamp the call when it settles, and a timeout, to know its deadline.
    */
   private runUntimed<T>(fn: (signal: AbortSignal) => T | PromiseLike<T>): Promise<T> {
+    if (this.settings.timeoutMs !== null) {
+      return this.runGuarded(fn, undefined, false, this.settings.clock.now(), this.period, false);
+    }
     const handlers = this.handlersFor(this.period);
     let result: T | PromiseLike<T>;
     try {
       result = fn(NEVER_ABORTED);
     } catch (error) {
-      this.settleError(error, false, Number.NaN, handlers.period);
+      handlers.onError(error);
       return Promise.reject(error);
     }
-    if (result instanceof Promise) return result.then(handlers.onValue, handlers.onError) as Promise<T>;
-    if (isThenable(result)) return Promise.resolve(result).then(handlers.onValue, handlers.onError) as Promise<T>;
-    handlers.onValue(result);
-    return Promise.resolve(result);
+    return observe(result, handlers.onValue, handlers.onError);
   }
 
   private handlersFor(period: number): PlainHandlers {
@@ -331,14 +345,8 @@ export class CircuitBreaker {
     if (handlers === undefined || handlers.period !== period) {
       handlers = {
         period,
-        onValue: (value) => {
-          this.settleValue(value, false, Number.NaN, period);
-          return value;
-        },
-        onError: (error) => {
-          this.settleError(error, false, Number.NaN, period);
-          throw error;
-        },
+        onValue: (value) => this.settleValue(value, false, Number.NaN, period),
+        onError: (error) => this.settleError(error, false, Number.NaN, period),
       };
       this.plainHandlers = handlers;
     }
@@ -419,19 +427,10 @@ export class CircuitBreaker {
       this.settleError(error, trial, startedAt, period);
       return Promise.reject(error);
     }
-    if (!isThenable(result)) {
-      this.settleValue(result, trial, startedAt, period);
-      return Promise.resolve(result);
-    }
-    return Promise.resolve(result).then(
-      (value) => {
-        this.settleValue(value, trial, startedAt, period);
-        return value;
-      },
-      (error: unknown) => {
-        this.settleError(error, trial, startedAt, period);
-        throw error;
-      },
+    return observe(
+      result,
+      (value) => this.settleValue(value, trial, startedAt, period),
+      (error) => this.settleError(error, trial, startedAt, period),
     );
   }
 
@@ -442,7 +441,10 @@ export class CircuitBreaker {
     trial: boolean,
     startedAt: number,
     period: number,
+    timed = true,
   ): Promise<T> {
+    // An untimed call still knows when it started (its deadline), but reports no duration.
+    const measuredFrom = timed ? startedAt : Number.NaN;
     return new Promise<T>((resolve, reject) => {
       // A function that declares no parameter cannot use the signal; creating one costs ~3 µs
       // on Node 20, more than everything else a timed call does, so it gets the shared one.
@@ -486,7 +488,7 @@ export class CircuitBreaker {
         result = fn(controller?.signal ?? NEVER_ABORTED);
       } catch (error) {
         if (claim()) {
-          this.settleError(error, trial, startedAt, period);
+          this.settleError(error, trial, measuredFrom, period);
           reject(error);
         }
         return;
@@ -494,12 +496,12 @@ export class CircuitBreaker {
       Promise.resolve(result).then(
         (value) => {
           if (!claim()) return;
-          this.settleValue(value, trial, startedAt, period);
+          this.settleValue(value, trial, measuredFrom, period);
           resolve(value);
         },
         (error: unknown) => {
           if (!claim()) return;
-          this.settleError(error, trial, startedAt, period);
+          this.settleError(error, trial, measuredFrom, period);
           reject(error);
         },
       );

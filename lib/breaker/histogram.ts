@@ -32,19 +32,21 @@ export function bucketValue(bucket: number): number {
  * timed (its duration is NaN) is not a latency: adding or removing it changes nothing.
  */
 export class LatencyHistogram {
-  readonly counts = new Float64Array(BUCKET_COUNT);
+  // Allocated on the first latency: an idle breaker (thousands of them, say) costs no buckets.
+  private counts: Float64Array | null = null;
   total = 0;
   sum = 0;
 
   add(ms: number): void {
     if (Number.isNaN(ms)) return;
+    this.counts ??= new Float64Array(BUCKET_COUNT);
     this.counts[bucketOf(ms)]! += 1;
     this.total += 1;
     this.sum += ms;
   }
 
   remove(ms: number): void {
-    if (Number.isNaN(ms)) return;
+    if (Number.isNaN(ms) || this.counts === null) return;
     this.counts[bucketOf(ms)]! -= 1;
     this.total -= 1;
     // Repeated float subtraction drifts; an empty histogram has an exact sum of zero.
@@ -53,6 +55,7 @@ export class LatencyHistogram {
 
   /** Take away a whole group of calls, given as its bucket counts (from `offset`) and its sum. */
   subtract(groupCounts: Uint32Array, offset: number, groupTotal: number, groupSum: number): void {
+    if (groupTotal === 0 || this.counts === null) return;
     for (let bucket = 0; bucket < BUCKET_COUNT; bucket++) {
       this.counts[bucket]! -= groupCounts[offset + bucket]!;
     }
@@ -61,7 +64,7 @@ export class LatencyHistogram {
   }
 
   clear(): void {
-    this.counts.fill(0);
+    this.counts = null;
     this.total = 0;
     this.sum = 0;
   }
@@ -78,10 +81,11 @@ export class LatencyHistogram {
   }
 
   private percentile(quantile: number): number {
+    const counts = this.counts!;
     const rank = Math.max(1, Math.ceil(quantile * this.total));
     let seen = 0;
     for (let bucket = 0; bucket < BUCKET_COUNT; bucket++) {
-      seen += this.counts[bucket]!;
+      seen += counts[bucket]!;
       if (seen >= rank) return bucketValue(bucket);
     }
     return bucketValue(BUCKET_COUNT - 1);

@@ -46,15 +46,12 @@ export class CountWindow implements CallWindow {
   failures = 0;
   slowCalls = 0;
   readonly latency = new LatencyHistogram();
-  private flags: Uint8Array;
-  private durations: Float64Array;
+  // Allocated by the first call, then grown: an idle breaker holds no ring.
+  private flags = new Uint8Array(0);
+  private durations = new Float64Array(0);
   private oldest = 0;
 
-  constructor(readonly size: number) {
-    const capacity = Math.min(size, INITIAL_CAPACITY);
-    this.flags = new Uint8Array(capacity);
-    this.durations = new Float64Array(capacity);
-  }
+  constructor(readonly size: number) {}
 
   record(failed: boolean, slow: boolean, durationMs: number): void {
     let slot: number;
@@ -81,7 +78,7 @@ export class CountWindow implements CallWindow {
 
   // Only called before the ring first wraps, so slots 0..calls-1 are in order.
   private grow(): void {
-    const capacity = Math.min(this.size, this.flags.length * 2);
+    const capacity = Math.min(this.size, Math.max(INITIAL_CAPACITY, this.flags.length * 2));
     const flags = new Uint8Array(capacity);
     flags.set(this.flags);
     const durations = new Float64Array(capacity);
@@ -119,13 +116,14 @@ export class TimeWindow implements CallWindow {
 
   constructor(readonly ms: number) {
     this.resolutionMs = ms / MAX_GROUPS;
-    this.startedAt = new Float64Array(INITIAL_GROUPS);
-    this.groupCalls = new Uint32Array(INITIAL_GROUPS);
-    this.groupFailures = new Uint32Array(INITIAL_GROUPS);
-    this.groupSlowCalls = new Uint32Array(INITIAL_GROUPS);
-    this.groupTimedCalls = new Uint32Array(INITIAL_GROUPS);
-    this.groupLatencySum = new Float64Array(INITIAL_GROUPS);
-    this.groupBuckets = new Uint32Array(INITIAL_GROUPS * BUCKET_COUNT);
+    // Allocated by the first call, then grown: an idle breaker holds no groups.
+    this.startedAt = new Float64Array(0);
+    this.groupCalls = new Uint32Array(0);
+    this.groupFailures = new Uint32Array(0);
+    this.groupSlowCalls = new Uint32Array(0);
+    this.groupTimedCalls = new Uint32Array(0);
+    this.groupLatencySum = new Float64Array(0);
+    this.groupBuckets = new Uint32Array(0);
   }
 
   record(failed: boolean, slow: boolean, durationMs: number, now: number): void {
@@ -186,7 +184,7 @@ export class TimeWindow implements CallWindow {
 
   private grow(): void {
     const capacity = this.startedAt.length;
-    const grown = Math.min(capacity * 2, MAX_GROUPS + 1);
+    const grown = Math.min(Math.max(INITIAL_GROUPS, capacity * 2), MAX_GROUPS + 1);
     const order = (array: Float64Array | Uint32Array, target: Float64Array | Uint32Array, width: number) => {
       for (let index = 0; index < this.groups; index++) {
         const from = ((this.oldest + index) % capacity) * width;

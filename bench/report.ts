@@ -1,0 +1,87 @@
+/** Markdown tables of a benchmark run, as printed and as written into BENCHMARKS.md. */
+import { formatNs, markdownTable } from "./harness";
+import type { BenchResults } from "./run";
+
+function kib(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(2)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+function verdict(met: boolean): string {
+  return met ? "met" : "**missed**";
+}
+
+export function renderResults(results: BenchResults): string {
+  const { machine } = results;
+  const sections: string[] = [
+    `Run of ${results.date.slice(0, 10)}${results.quick ? " (quick)" : ""} on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node} (${machine.platform}).`,
+  ];
+
+  if (results.library) {
+    const { scenarios, goals, memory } = results.library;
+    sections.push("### Library: cost per call (median of interleaved rounds; overhead = minus a bare `await fn()` in the same rounds)");
+    for (const scenario of scenarios) {
+      sections.push(
+        `**${scenario.id}. ${scenario.title}** — baseline ${formatNs(scenario.baselineNs)}\n\n` +
+          markdownTable(
+            ["subject", "per call", "overhead", "rounds min – max"],
+            scenario.subjects.map((subject) => [subject.name, formatNs(subject.medianNs), formatNs(subject.overheadNs), `${formatNs(subject.minNs)} – ${formatNs(subject.maxNs)}`]),
+          ),
+      );
+    }
+    sections.push(
+      "### Library goals\n\n" +
+        markdownTable(
+          ["scenario", "ours", "against", "measured ratio", "goal", "verdict"],
+          goals.map((goal) => [
+            goal.scenario,
+            goal.ours,
+            `${goal.peer} (${goal.measure})`,
+            `${goal.ratio.toFixed(2)}×`,
+            `≤ ${goal.limit}×`,
+            verdict(goal.met),
+          ]),
+        ),
+    );
+    sections.push(
+      "### Memory\n\n" +
+        markdownTable(
+          ["what", "heap growth"],
+          memory.callsInTimeWindow.map((entry) => [`${entry.name}: calls through a 60 s time window`, kib(entry.bytes)]),
+        ) +
+        "\n\n" +
+        markdownTable(
+          ["10 000 idle breakers", "heap", "per breaker"],
+          memory.idleBreakers.map((entry) => [entry.name, kib(entry.bytes), `${Math.round(entry.perItemBytes ?? 0)} B`]),
+        ),
+    );
+  }
+
+  if (results.http) {
+    const { routes, openVsTrivial, sse } = results.http;
+    sections.push(
+      "### HTTP (autocannon, 16 connections, loopback, against `next start`)\n\n" +
+        markdownTable(
+          ["route", "req/s", "p50", "p99", "non-2xx", "errors"],
+          routes.map((route) => [
+            `${route.name} (${route.method} ${route.path})`,
+            Math.round(route.requestsPerSecond).toLocaleString("en-US"),
+            `${route.latencyP50Ms} ms`,
+            `${route.latencyP99Ms} ms`,
+            String(route.non2xx),
+            String(route.errors),
+          ]),
+        ) +
+        `\n\nFire-call in OPEN against the trivial JSON route: **${openVsTrivial.toFixed(2)}×** (goal ≥ 0.8×: ${verdict(openVsTrivial >= 0.8)}).` +
+        `\n\n${sse.clients} SSE clients receiving a trip: p50 ${sse.p50Ms.toFixed(1)} ms, p95 ${sse.p95Ms.toFixed(1)} ms, all by ${sse.maxMs.toFixed(1)} ms after the request that tripped it.`,
+    );
+  }
+
+  if (results.browser) {
+    const { trips, p50Ms, p95Ms, maxMs } = results.browser;
+    sections.push(
+      `### Browser: from the API call that trips a breaker to the badge showing OPEN (Chromium, ${trips} trips)\n\n` +
+        `p50 ${p50Ms.toFixed(1)} ms, p95 **${p95Ms.toFixed(1)} ms**, max ${maxMs.toFixed(1)} ms (goal p95 < 150 ms: ${verdict(p95Ms < 150)}).`,
+    );
+  }
+  return sections.join("\n\n");
+}
