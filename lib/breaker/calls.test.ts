@@ -222,6 +222,55 @@ describe("the caller's signal", () => {
     expect(breaker.snapshot().totals).toMatchObject({ calls: 1, ignored: 1, rejected: 0 });
   });
 
+  it("an already aborted signal is reported to listeners as an ignored call at that instant", async () => {
+    const clock = new ManualClock(42);
+    const breaker = new CircuitBreaker({ clock });
+    const events = recordEvents(breaker);
+    const reason = new Error("gone");
+    await breaker.execute(() => 1, { signal: AbortSignal.abort(reason) }).catch(() => undefined);
+    expect(events).toEqual([{ type: "ignored", breaker: "breaker", at: 42, durationMs: 0, error: reason }]);
+  });
+
+  it("fn aborting its own caller and then throwing settles once, as the abort", async () => {
+    const breaker = new CircuitBreaker();
+    const controller = new AbortController();
+    const reason = new Error("caller gave up");
+    const call = breaker.execute(
+      (signal) => {
+        controller.abort(reason);
+        expect(signal.aborted).toBe(true);
+        throw new Error("fn noticed");
+      },
+      { signal: controller.signal },
+    );
+    await expect(call).rejects.toBe(reason);
+    expect(breaker.snapshot().totals).toMatchObject({ calls: 1, ignored: 1, failures: 0 });
+  });
+
+  it("a function with a timeout that throws synchronously fails at once and clears its deadline", async () => {
+    const clock = new ManualClock(0);
+    const breaker = new CircuitBreaker({ timeoutMs: 10, clock });
+    await expect(
+      breaker.execute(() => {
+        throw new Error("sync");
+      }),
+    ).rejects.toThrow("sync");
+    clock.advance(100);
+    expect(breaker.snapshot().totals).toMatchObject({ calls: 1, failures: 1, timeouts: 0 });
+  });
+
+  it("fn's late rejection after a timeout is dropped too", async () => {
+    const clock = new ManualClock(0);
+    const breaker = new CircuitBreaker({ timeoutMs: 10, clock });
+    let rejectLate!: (error: unknown) => void;
+    const call = breaker.execute((signal) => new Promise((_, reject) => (rejectLate = reject)).finally(() => signal));
+    clock.advance(10);
+    await expect(call).rejects.toBeInstanceOf(CallTimeoutError);
+    rejectLate(new Error("late"));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(breaker.snapshot().totals).toMatchObject({ calls: 1, failures: 1, timeouts: 1 });
+  });
+
   it("after the call settles, aborting changes nothing", async () => {
     const breaker = new CircuitBreaker();
     const controller = new AbortController();

@@ -140,9 +140,7 @@ export class CircuitBreaker {
   constructor(options?: BreakerOptions) {
     this.settings = applyOptions(defaultSettings(), options, "constructor");
     this.window = createWindow(this.settings.slidingWindow);
-    this.stateAlarm = new Alarm(this.settings.clock, () => {
-      if (!this.disposed) this.advanceTime(this.settings.clock.now());
-    });
+    this.stateAlarm = new Alarm(this.settings.clock, () => this.advanceTime(this.settings.clock.now()));
     this.deadlines = new DeadlineQueue(this.settings.clock);
     this.updatePlain();
   }

@@ -62,8 +62,10 @@ export class Alarm {
 
   private readonly fire = (): void => {
     if (!this.armed) return;
-    if (this.clock.now() < this.dueAt) {
-      this.schedule();
+    const now = this.clock.now();
+    if (now < this.dueAt) {
+      // At least a millisecond, so that a timer that keeps firing early cannot spin.
+      this.schedule(Math.max(1, this.dueAt - now));
       return;
     }
     this.armed = false;

@@ -98,4 +98,11 @@ describe("live reconfiguration", () => {
     await expect(breaker.execute(() => 1)).rejects.toMatchObject({ breaker: "new" });
     expect(breaker.name).toBe("new");
   });
+
+  it("clock: undefined means the default clock: fine when that is the clock, a TypeError otherwise", () => {
+    const real = new CircuitBreaker();
+    expect(() => real.configure({ clock: undefined })).not.toThrow();
+    const manual = new CircuitBreaker({ clock: new ManualClock() });
+    expect(() => manual.configure({ clock: undefined })).toThrow(TypeError);
+  });
 });

@@ -84,6 +84,30 @@ describe("the hot path: CLOSED, success, nothing to time or tell", () => {
     expect(breaker.state).toBe("CLOSED");
   });
 
+  it("tryExecute takes the hot path too", async () => {
+    const { clock, reads } = countingClock();
+    const breaker = new CircuitBreaker({ clock });
+    for (let call = 0; call < 64; call++) await breaker.tryExecute(() => "ok");
+    const before = reads();
+    const results = [];
+    for (let call = 0; call < 15; call++) results.push(await breaker.tryExecute(() => Promise.resolve(call)));
+    expect(reads() - before).toBe(0);
+    expect(results.at(-1)).toEqual({ ok: true, value: 14 });
+    await expect(breaker.tryExecute(() => Promise.reject(new Error("x")))).resolves.toMatchObject({ ok: false, rejected: false });
+  });
+
+  it("a listener that resets the breaker as it half-opens lets the arriving call run as a normal call", async () => {
+    const clock = new ManualClock(0);
+    const breaker = new CircuitBreaker({ failureThreshold: 1, openMs: 100, clock });
+    breaker.subscribe((event) => {
+      if (event.type === "state" && event.to === "HALF_OPEN") breaker.reset();
+    });
+    await fail(breaker);
+    clock.jump(100);
+    await expect(breaker.execute(() => "normal")).resolves.toBe("normal");
+    expect(breaker.snapshot()).toMatchObject({ state: "CLOSED", halfOpen: { inFlight: 0 }, window: { calls: 1 } });
+  });
+
   it("DISABLED calls take the hot path too: counted, never tripping", async () => {
     const breaker = new CircuitBreaker({ failureThreshold: 1, clock: new ManualClock() });
     breaker.disable();

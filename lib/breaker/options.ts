@@ -174,10 +174,11 @@ export function applyOptions(base: Settings, patch: unknown, context: "construct
     if (!Object.hasOwn(PARSERS, key)) {
       throw new TypeError(`Unknown option "${key}"; valid options are ${OPTION_NAMES.join(", ")}`);
     }
-    if (key === "clock" && context === "configure") {
+    const value = patch[key];
+    // Timers already set run on the breaker's clock: it cannot change, not even back to the default.
+    if (key === "clock" && context === "configure" && (value ?? realClock) !== base.clock) {
       throw new TypeError("clock cannot be changed by configure(); create a new breaker with the other clock");
     }
-    const value = patch[key];
     if (key === "maxOpenMs") next.maxOpenMsExplicit = value !== undefined;
     if (value === undefined) {
       fields[key] = key === "clock" ? realClock : key in DEFAULTS ? DEFAULTS[key as keyof typeof DEFAULTS] : undefined;
