@@ -15,6 +15,7 @@ import {
   type BreakerBody,
   type EndpointBody,
 } from "./support/api";
+import { DEMO_OPTIONS } from "../lib/lab/test-helpers";
 
 // Every route of DESIGN.md's HTTP API table, with good input: status, shape, effect.
 
@@ -38,57 +39,6 @@ const SNAPSHOT_KEYS = [
 
 const ZERO_TOTALS = { calls: 0, successes: 0, failures: 0, timeouts: 0, rejected: 0, ignored: 0, slow: 0 };
 
-/** The demo policies of DESIGN.md, resolved (every other option at the library's default). */
-const DEMO_OPTIONS: Record<string, Record<string, unknown>> = {
-  payments: {
-    name: "payments",
-    failureThreshold: 3,
-    slidingWindow: null,
-    failureRateThreshold: 50,
-    slowCallMs: null,
-    slowCallRateThreshold: 100,
-    minimumCalls: 10,
-    openMs: 20_000,
-    backoffMultiplier: 1,
-    maxOpenMs: 20_000 * 32,
-    halfOpenMaxCalls: 1,
-    successThreshold: 1,
-    maxHalfOpenMs: 60_000,
-    timeoutMs: null,
-  },
-  inventory: {
-    name: "inventory",
-    failureThreshold: 5,
-    slidingWindow: { type: "count", size: 20 },
-    failureRateThreshold: 50,
-    slowCallMs: null,
-    slowCallRateThreshold: 100,
-    minimumCalls: 10,
-    openMs: 10_000,
-    backoffMultiplier: 1,
-    maxOpenMs: 10_000 * 32,
-    halfOpenMaxCalls: 3,
-    successThreshold: 3,
-    maxHalfOpenMs: 60_000,
-    timeoutMs: null,
-  },
-  search: {
-    name: "search",
-    failureThreshold: 5,
-    slidingWindow: { type: "time", ms: 30_000 },
-    failureRateThreshold: 50,
-    slowCallMs: 1_000,
-    slowCallRateThreshold: 80,
-    minimumCalls: 10,
-    openMs: 15_000,
-    backoffMultiplier: 2,
-    maxOpenMs: 15_000 * 32,
-    halfOpenMaxCalls: 1,
-    successThreshold: 1,
-    maxHalfOpenMs: 60_000,
-    timeoutMs: 2_000,
-  },
-};
 
 function expectJson(response: APIResponse): void {
   expect(response.headers()["content-type"]).toMatch(/^application\/json/);

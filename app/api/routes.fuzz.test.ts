@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "@/lib/breaker";
+import { OPTION_NAMES } from "@/lib/breaker/options";
 import { LabHub } from "@/lib/lab/hub";
 import { createRandom } from "@/lib/simulator";
 
@@ -26,24 +27,8 @@ const ROUTES: Route[] = [
   { method: "POST", path: () => "/api/reset", handler: async () => (await import("./reset/route")).POST as Handler },
 ];
 
-const optionKeys = [
-  "failureThreshold",
-  "slidingWindow",
-  "failureRateThreshold",
-  "slowCallMs",
-  "slowCallRateThreshold",
-  "minimumCalls",
-  "openMs",
-  "backoffMultiplier",
-  "maxOpenMs",
-  "halfOpenMaxCalls",
-  "successThreshold",
-  "maxHalfOpenMs",
-  "timeoutMs",
-  "name",
-  "clock",
-  "isFailure",
-];
+// The library's options, which the lab takes but for name, clock and the predicates.
+const optionKeys = OPTION_NAMES;
 const hostileNumber = fc.oneof(
   fc.integer({ min: -10, max: 20 }),
   fc.double(),

@@ -275,25 +275,24 @@ export class CircuitBreaker {
 
   /** Go to FORCED_OPEN: every call is rejected until {@link reset}. */
   forceOpen(): void {
-    this.assertUsable();
-    const now = this.settings.clock.now();
-    this.advanceTime(now);
-    if (this.currentState === "FORCED_OPEN") return;
-    const from = this.currentState;
-    this.beginPeriod("FORCED_OPEN");
-    this.announce(from, "force-open", now);
+    this.holdIn("FORCED_OPEN", "force-open");
   }
 
   /** Go to DISABLED: every call runs and is counted, the breaker never trips, until {@link reset}. */
   disable(): void {
+    this.holdIn("DISABLED", "disable");
+  }
+
+  /** A manual transition into a state only reset() leaves; DISABLED counts from a fresh window. */
+  private holdIn(state: "FORCED_OPEN" | "DISABLED", reason: TransitionReason): void {
     this.assertUsable();
     const now = this.settings.clock.now();
     this.advanceTime(now);
-    if (this.currentState === "DISABLED") return;
+    if (this.currentState === state) return;
     const from = this.currentState;
-    this.beginPeriod("DISABLED");
-    this.freshWindow();
-    this.announce(from, "disable", now);
+    this.beginPeriod(state);
+    if (state === "DISABLED") this.freshWindow();
+    this.announce(from, reason, now);
   }
 
   /**

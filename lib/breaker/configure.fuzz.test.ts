@@ -1,29 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CircuitBreaker, ManualClock } from "./index";
+import { OPTION_NAMES } from "./options";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 3_000);
 
-const keys = [
-  "name",
-  "failureThreshold",
-  "slidingWindow",
-  "failureRateThreshold",
-  "slowCallMs",
-  "slowCallRateThreshold",
-  "minimumCalls",
-  "openMs",
-  "backoffMultiplier",
-  "maxOpenMs",
-  "halfOpenMaxCalls",
-  "successThreshold",
-  "maxHalfOpenMs",
-  "timeoutMs",
-  "isFailure",
-  "isResultFailure",
-  "clock",
-  "unknownOption",
-];
+const keys = [...OPTION_NAMES, "unknownOption"];
 const value = fc.oneof(
   fc.integer({ min: -3, max: 200 }),
   fc.double(),

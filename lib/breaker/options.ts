@@ -143,7 +143,8 @@ const PARSERS: Parsers = {
   clock,
 };
 
-const OPTION_NAMES = Object.keys(PARSERS);
+/** Every option a breaker takes. */
+export const OPTION_NAMES = Object.keys(PARSERS) as (keyof BreakerOptions)[];
 
 function defaultMaxOpenMs(openMs: number): number {
   return Math.min(openMs * MAX_OPEN_FACTOR, Number.MAX_VALUE);

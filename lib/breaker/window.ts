@@ -41,40 +41,34 @@ const INITIAL_CAPACITY = 64;
  * The last `size` calls, in a ring that grows on demand up to `size` (a huge window costs memory
  * only once it has seen that many calls) and then overwrites its oldest call.
  */
-export class CountWindow implements CallWindow {
-  calls = 0;
-  failures = 0;
-  slowCalls = 0;
-  readonly latency = new LatencyHistogram();
+export class CountWindow extends CumulativeWindow {
   // Allocated by the first call, then grown: an idle breaker holds no ring.
   private flags = new Uint8Array(0);
   private durations = new Float64Array(0);
   private oldest = 0;
 
-  constructor(readonly size: number) {}
+  constructor(readonly size: number) {
+    super();
+  }
 
-  record(failed: boolean, slow: boolean, durationMs: number): void {
+  override record(failed: boolean, slow: boolean, durationMs: number): void {
     let slot: number;
     if (this.calls < this.size) {
       if (this.calls === this.flags.length) this.grow();
       slot = this.calls;
-      this.calls += 1;
     } else {
       slot = this.oldest;
       this.oldest = slot + 1 === this.size ? 0 : slot + 1;
       const evicted = this.flags[slot]!;
+      this.calls -= 1;
       if (evicted & FAILED) this.failures -= 1;
       if (evicted & SLOW) this.slowCalls -= 1;
       this.latency.remove(this.durations[slot]!);
     }
     this.flags[slot] = (failed ? FAILED : 0) | (slow ? SLOW : 0);
     this.durations[slot] = durationMs;
-    if (failed) this.failures += 1;
-    if (slow) this.slowCalls += 1;
-    this.latency.add(durationMs);
+    super.record(failed, slow, durationMs);
   }
-
-  expire(): void {}
 
   // Only called before the ring first wraps, so slots 0..calls-1 are in order.
   private grow(): void {

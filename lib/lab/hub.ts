@@ -15,7 +15,7 @@ import { isHttpFailure, type EndpointCaller, type HttpResult } from "./caller";
 import { DEMO_BREAKERS, DEMO_ENDPOINTS, type BreakerDefinition } from "./defaults";
 import { LabError, notFound } from "./errors";
 import { EventBus, type BusListener } from "./event-bus";
-import { LabMetrics } from "./metrics";
+import { LabMetrics, outcomeOf } from "./metrics";
 import { RingBuffer } from "./ring-buffer";
 import { serializeError, toWireEvent } from "./wire";
 
@@ -36,6 +36,12 @@ export interface HubDependencies {
 interface HostedBreaker {
   breaker: CircuitBreaker;
   endpoint: string;
+  /**
+   * The HTTP status of the result the breaker is judging. isResultFailure sees every resolved
+   * value just before the breaker emits that call's outcome event, synchronously, so the event
+   * listener picks up the status of exactly that call for the timeline.
+   */
+  judgedStatus: number | undefined;
 }
 
 /** The option key a library validation message starts with, e.g. `maxOpenMs must be >= …`. */
@@ -163,7 +169,7 @@ export class LabHub {
     const hosted = this.hosted(name);
     // Every call in flight listens to the client's signal; a burst of 100 is expected, not a leak.
     if (signal) setMaxListeners(0, signal);
-    const results = await runBurst(count, concurrency, () => this.fireOne(name, hosted, signal), signal);
+    const results = await runBurst(count, concurrency, () => this.fireOne(hosted, signal), signal);
     return { results, snapshot: this.describe(hosted) };
   }
 
@@ -174,23 +180,11 @@ export class LabHub {
     return outcome;
   }
 
-  private async fireOne(name: string, hosted: HostedBreaker, signal: AbortSignal | undefined): Promise<CallResult> {
+  private async fireOne(hosted: HostedBreaker, signal: AbortSignal | undefined): Promise<CallResult> {
     const startedAt = this.clock.now();
     const result = await hosted.breaker.tryExecute((callSignal) => this.caller(hosted.endpoint, callSignal), { signal });
     const settledAt = this.clock.now();
-    const call = this.classify(result, settledAt - startedAt, signal);
-    // A call of a breaker deleted (or of a lab reset) while it was in flight is still answered,
-    // but it belongs to a timeline that no longer exists.
-    if (this.breakers.get(name) !== hosted) return call;
-    this.timeline.push({
-      at: settledAt,
-      breaker: name,
-      kind: "call",
-      outcome: call.outcome,
-      durationMs: call.durationMs,
-      ...(call.status === undefined ? {} : { status: call.status }),
-    });
-    return call;
+    return this.classify(result, settledAt - startedAt, signal);
   }
 
   private classify(result: TryResult<HttpResult>, durationMs: number, signal: AbortSignal | undefined): CallResult {
@@ -222,12 +216,15 @@ export class LabHub {
         ...definition.options,
         name: definition.name,
         clock: this.clock,
-        isResultFailure: isHttpFailure,
+        isResultFailure: (result) => {
+          hosted.judgedStatus = (result as HttpResult).status;
+          return isHttpFailure(result);
+        },
       });
     } catch (error) {
       throw this.optionsError(error, "options.");
     }
-    const hosted: HostedBreaker = { breaker, endpoint: definition.endpoint };
+    const hosted: HostedBreaker = { breaker, endpoint: definition.endpoint, judgedStatus: undefined };
     breaker.subscribe((event) => this.onBreakerEvent(hosted, event));
     this.breakers.set(definition.name, hosted);
     this.metrics.track(definition.name);
@@ -246,6 +243,17 @@ export class LabHub {
     if (event.type === "state") {
       const { at, breaker, from, to, reason } = event;
       this.timeline.push({ at, breaker, kind: "transition", from, to, reason });
+    } else {
+      const status = event.type === "success" || (event.type === "failure" && !event.timeout && isHttpFailure(event.error)) ? hosted.judgedStatus : undefined;
+      hosted.judgedStatus = undefined;
+      this.timeline.push({
+        at: event.at,
+        breaker: event.breaker,
+        kind: "call",
+        outcome: outcomeOf(event),
+        durationMs: event.type === "rejected" ? 0 : event.durationMs,
+        ...(status === undefined ? {} : { status }),
+      });
     }
     this.bus.publish("breaker", () => ({ ...toWireEvent(event), snapshot: this.describe(hosted) }));
   }

@@ -75,26 +75,19 @@ export class LabMetrics {
         }
       },
     });
-    new Gauge({
-      name: "breaker_failure_rate_percent",
-      help: "Failure rate over each breaker's window, in percent.",
-      labelNames: ["breaker"],
-      registers,
-      collect() {
-        this.reset();
-        for (const snapshot of snapshots()) this.set({ breaker: snapshot.name }, snapshot.window.failureRate);
-      },
-    });
-    new Gauge({
-      name: "breaker_slow_call_rate_percent",
-      help: "Slow-call rate over each breaker's window, in percent.",
-      labelNames: ["breaker"],
-      registers,
-      collect() {
-        this.reset();
-        for (const snapshot of snapshots()) this.set({ breaker: snapshot.name }, snapshot.window.slowCallRate);
-      },
-    });
+    const rateGauge = (name: string, help: string, rate: (snapshot: BreakerSnapshot) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ["breaker"],
+        registers,
+        collect() {
+          this.reset();
+          for (const snapshot of snapshots()) this.set({ breaker: snapshot.name }, rate(snapshot));
+        },
+      });
+    rateGauge("breaker_failure_rate_percent", "Failure rate over each breaker's window, in percent.", (snapshot) => snapshot.window.failureRate);
+    rateGauge("breaker_slow_call_rate_percent", "Slow-call rate over each breaker's window, in percent.", (snapshot) => snapshot.window.slowCallRate);
   }
 
   /** Start a breaker's call series at zero so that they exist before the first call. */
