@@ -320,8 +320,14 @@ describe("CumulativeWindow counts everything since it was created", () => {
 });
 
 describe("createWindow picks the window the options call for", () => {
-  it("null → CumulativeWindow", () => {
-    expect(createWindow(null)).toBeInstanceOf(CumulativeWindow);
+  it("null → CumulativeWindow, which keeps every call", () => {
+    const window = createWindow(null);
+    expect(window).toBeInstanceOf(CumulativeWindow);
+    expect(window).not.toBeInstanceOf(CountWindow);
+    expect(window).not.toBeInstanceOf(TimeWindow);
+    for (let index = 0; index < 2_000; index++) window.record(index % 2 === 0, false, 1, index * 1_000);
+    window.expire(1e12);
+    expect({ calls: window.calls, failures: window.failures }).toEqual({ calls: 2_000, failures: 1_000 });
   });
 
   it("count → CountWindow of that size", () => {

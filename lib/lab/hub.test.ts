@@ -784,3 +784,13 @@ describe("LabHub.decideMock", () => {
     expect(await hub.metrics.render()).not.toContain('endpoint="nope"');
   });
 });
+
+describe("library validation errors name their field", () => {
+  it("for messages that quote an unknown option or window key", () => {
+    const { hub } = setup();
+    const unknownOption = { name: "odd", endpoint: "payments", options: { bogus: 1 } } as never;
+    expect(() => hub.createBreaker(unknownOption)).toThrow(expect.objectContaining({ status: 400, field: "options.bogus" }));
+    const unknownKey = { name: "odd", endpoint: "payments", options: { slidingWindow: { type: "count", size: 3, ms: 1 } } } as never;
+    expect(() => hub.createBreaker(unknownKey)).toThrow(expect.objectContaining({ status: 400, field: "options.slidingWindow.ms" }));
+  });
+});

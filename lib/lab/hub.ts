@@ -44,9 +44,14 @@ interface HostedBreaker {
   judgedStatus: number | undefined;
 }
 
-/** The option key a library validation message starts with, e.g. `maxOpenMs must be >= …`. */
+/**
+ * The option a library validation message is about: the key it starts with (`maxOpenMs must be
+ * >= …`), or the one it quotes (`Unknown option "x"`, `Unknown key "k" in slidingWindow`).
+ */
 function optionNamedIn(message: string): string | undefined {
-  return /^[A-Za-z.]+(?= )/.exec(message)?.[0];
+  const unknown = /^Unknown (?:option|key) "([^"]+)"(?: in ([A-Za-z]+))?/.exec(message);
+  if (unknown) return unknown[2] ? `${unknown[2]}.${unknown[1]}` : unknown[1];
+  return /^[A-Za-z.]+(?= must )/.exec(message)?.[0];
 }
 
 /**
