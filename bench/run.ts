@@ -2,7 +2,7 @@
  * `npm run bench`: the library, HTTP and browser benchmarks, one after the other. Prints
  * markdown tables, writes bench/results.json and the results section of BENCHMARKS.md.
  *
- *   npm run bench                      everything (about 6 minutes on 2 cores)
+ *   npm run bench                      everything (about 2 minutes on 2 cores)
  *   npm run bench -- --quick           fewer rounds and shorter loads (a smoke run)
  *   npm run bench -- --only library    one part: library, http or browser
  */
