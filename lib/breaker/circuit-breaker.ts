@@ -167,9 +167,6 @@ export class CircuitBreaker {
    * use it, and gets a shared signal that never aborts instead of a new one per call.
    */
   execute<T>(fn: (signal: AbortSignal) => T | PromiseLike<T>, opts?: ExecuteOptions): Promise<T> {
-    if (this.plain && opts === undefined && typeof fn === "function" && this.skipsTiming()) {
-      return this.runUntimed(fn);
-    }
     const launched = this.launch(fn, opts);
     return launched instanceof CircuitOpenError ? Promise.reject(launched) : launched;
   }
@@ -180,8 +177,7 @@ export class CircuitBreaker {
    * the call. Cheaper than catching on the rejection path: nothing is thrown.
    */
   tryExecute<T>(fn: (signal: AbortSignal) => T | PromiseLike<T>, opts?: ExecuteOptions): Promise<TryResult<T>> {
-    const launched =
-      this.plain && opts === undefined && typeof fn === "function" && this.skipsTiming() ? this.runUntimed(fn) : this.launch(fn, opts);
+    const launched = this.launch(fn, opts);
     if (launched instanceof CircuitOpenError) return Promise.resolve({ ok: false, error: launched, rejected: true });
     return launched.then(
       (value): TryResult<T> => ({ ok: true, value }),
@@ -356,6 +352,7 @@ export class CircuitBreaker {
 
   /** Admit and start a call; a refusal is returned (not thrown) so tryExecute never throws. */
   private launch<T>(fn: (signal: AbortSignal) => T | PromiseLike<T>, opts: ExecuteOptions | undefined): Promise<T> | CircuitOpenError {
+    if (this.plain && opts === undefined && typeof fn === "function" && this.skipsTiming()) return this.runUntimed(fn);
     if (typeof fn !== "function") {
       return Promise.reject(new TypeError(`execute() needs a function, got ${describeValue(fn)}`));
     }

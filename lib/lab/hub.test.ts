@@ -794,3 +794,13 @@ describe("library validation errors name their field", () => {
     expect(() => hub.createBreaker(unknownKey)).toThrow(expect.objectContaining({ status: 400, field: "options.slidingWindow.ms" }));
   });
 });
+
+describe("requireBreaker and requireEndpoint", () => {
+  it("pass for a known name and throw the 404 for an unknown one", () => {
+    const { hub } = setup();
+    expect(() => hub.requireBreaker("payments")).not.toThrow();
+    expect(() => hub.requireEndpoint("search")).not.toThrow();
+    expect(() => hub.requireBreaker("nope")).toThrow(expect.objectContaining({ status: 404, code: "breaker_not_found" }));
+    expect(() => hub.requireEndpoint("nope")).toThrow(expect.objectContaining({ status: 404, code: "endpoint_not_found" }));
+  });
+});

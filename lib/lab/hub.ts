@@ -97,6 +97,16 @@ export class LabHub {
     return this.describe(this.hosted(name));
   }
 
+  /** Throw the 404 of an unknown breaker, without building its snapshot. */
+  requireBreaker(name: string): void {
+    this.hosted(name);
+  }
+
+  /** Throw the 404 of an unknown endpoint. */
+  requireEndpoint(name: string): void {
+    this.endpoint(name);
+  }
+
   listEndpoints(): Endpoint[] {
     return [...this.endpoints.values()].map((endpoint) => ({ ...endpoint }));
   }

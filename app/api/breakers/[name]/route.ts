@@ -10,7 +10,7 @@ export const GET = route(async (_request, context: Context) => json(getHub().get
 
 export const PATCH = mutation(async (request, context: Context) => {
   const name = await nameOf(context);
-  getHub().getBreaker(name);
+  getHub().requireBreaker(name);
   const patch = await readBody(request, breakerOptionsSchema);
   return json(getHub().configureBreaker(name, patch));
 });

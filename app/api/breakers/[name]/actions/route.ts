@@ -6,7 +6,7 @@ export const dynamic = "force-dynamic";
 
 export const POST = mutation(async (request, context: { params: Promise<{ name: string }> }) => {
   const name = await nameOf(context);
-  getHub().getBreaker(name);
+  getHub().requireBreaker(name);
   const { action } = await readBody(request, breakerActionSchema);
   return json(getHub().act(name, action));
 });
