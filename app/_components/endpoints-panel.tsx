@@ -8,7 +8,13 @@ import { formatDuration } from "@/lib/client/format";
 import { ENDPOINT_PRESETS, FAULT_KINDS, matchPreset, PRESET_NAMES, type FaultKind } from "@/lib/simulator";
 import { BUTTON_SECONDARY } from "./state-style";
 
-const FAULT_LABELS: Record<FaultKind, string> = { status: "Error status", reset: "Drop connection", hang: "Hang" };
+const FAULT_LABELS: Record<FaultKind, string> = {
+  status: "Error status",
+  reset: "Drop connection",
+  hang: "Hang",
+  "slow-body": "Slow body",
+  malformed: "Malformed body",
+};
 // Dragging a slider sends one change when the hand rests, not one per pixel.
 const SLIDER_DEBOUNCE_MS = 150;
 

@@ -10,6 +10,17 @@ export interface FieldProblem {
 /** Turn a zod issue into a message a person can act on, naming the field and the bad value. */
 export function describeIssue(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[] = []): FieldProblem {
   const path = [...prefix, ...issue.path].map(String);
+  if (issue.code === "invalid_union") {
+    // A union of a string and an object (a name or an inline value): the branch that matches the
+    // input's type says what is wrong inside it, which beats "must be one of these".
+    const matching = issue.errors.find((branch) => branch.length > 0 && !(branch[0]!.code === "invalid_type" && branch[0]!.path.length === 0));
+    if (matching) return describeIssue(matching[0]!, [...prefix, ...issue.path]);
+  }
+  if (issue.code === "invalid_key") {
+    const field = path.join(".");
+    const inner = issue.issues[0];
+    return { field, message: `${field}: the key ${describeValue(issue.input)} ${inner?.message ?? "is not allowed"}` };
+  }
   if (issue.code === "unrecognized_keys") {
     const field = [...path, issue.keys[0]!].join(".");
     return { field, message: `Unknown field "${field}"` };

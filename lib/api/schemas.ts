@@ -1,5 +1,15 @@
 import { z } from "zod";
-import { FAULT_KINDS, MAX_ERROR_STATUS, MAX_JITTER_MS, MAX_LATENCY_MS, MIN_ERROR_STATUS, type FaultKind } from "@/lib/simulator";
+import {
+  FAULT_KINDS,
+  MAX_CAPACITY,
+  MAX_ERROR_STATUS,
+  MAX_JITTER_MS,
+  MAX_LATENCY_MS,
+  MAX_RETRY_AFTER_S,
+  MIN_ERROR_STATUS,
+  SCENARIO_LIMITS,
+  type FaultKind,
+} from "@/lib/simulator";
 
 // The dashboard's CSP forbids eval; without this, zod probes `new Function` on its first parse and
 // the browser reports a violation (caught, but reported).
@@ -53,6 +63,8 @@ export const LAB_LIMITS = {
   maxThreshold: 10_000,
   maxTrials: 100,
   maxBackoff: 10,
+  maxRetries: 5,
+  maxRetryDelayMs: 10_000,
 } as const;
 
 const slidingWindowSchema = z.discriminatedUnion(
@@ -94,10 +106,15 @@ export const createBreakerSchema = z.strictObject({
 });
 export type CreateBreakerInput = z.infer<typeof createBreakerSchema>;
 
-/** `POST /api/breakers/{name}/calls`. */
+/**
+ * `POST /api/breakers/{name}/calls`. A failed or timed-out call is retried through the breaker up
+ * to `retries` times, `retryDelayMs` apart.
+ */
 export const fireCallsSchema = z.strictObject({
   count: integer(1, LAB_LIMITS.maxCount).optional(),
   concurrency: integer(1, LAB_LIMITS.maxConcurrency).optional(),
+  retries: integer(0, LAB_LIMITS.maxRetries).optional(),
+  retryDelayMs: boundedNumber(0, LAB_LIMITS.maxRetryDelayMs, " ms").optional(),
 });
 export type FireCallsInput = z.infer<typeof fireCallsSchema>;
 
@@ -116,8 +133,39 @@ export const endpointPatchSchema = z.strictObject({
   latencyMs: boundedNumber(0, MAX_LATENCY_MS, " ms").optional(),
   jitterMs: boundedNumber(0, MAX_JITTER_MS, " ms").optional(),
   fault: z.enum(FAULT_KINDS as readonly FaultKind[] as [FaultKind, ...FaultKind[]], { error: `must be one of ${FAULT_KINDS.map((kind) => `"${kind}"`).join(", ")}` }).optional(),
+  capacity: integer(1, MAX_CAPACITY).nullable().optional(),
+  retryAfterS: integer(0, MAX_RETRY_AFTER_S).nullable().optional(),
 });
 export type EndpointPatchInput = z.infer<typeof endpointPatchSchema>;
+
+const scenarioPhaseSchema = z.strictObject({
+  label: z.string({ error: "must be a string of at most 80 characters" }).max(80, { error: "must be at most 80 characters" }).optional(),
+  forMs: boundedNumber(SCENARIO_LIMITS.minPhaseMs, SCENARIO_LIMITS.maxPhaseMs, " ms"),
+  endpoints: z.record(nameSchema, endpointPatchSchema, { error: "must be an object of endpoint name → fault-model patch" }),
+});
+
+/**
+ * A timed fault pattern (the `Scenario` of lib/simulator): the body of `POST /api/scenarios`, the
+ * inline scenario of `POST /api/playback`, and what the dashboard imports. Which endpoints exist is
+ * the lab's to check.
+ */
+export const scenarioSchema = z.strictObject({
+  name: nameSchema,
+  description: z.string({ error: "must be a string of at most 500 characters" }).max(500, { error: "must be at most 500 characters" }).optional(),
+  seed: z.number({ error: "must be an integer" }).int({ error: "must be an integer" }).optional(),
+  loop: z.boolean({ error: "must be true or false" }).optional(),
+  phases: z
+    .array(scenarioPhaseSchema, { error: `must be an array of 1 to ${SCENARIO_LIMITS.maxPhases} phases` })
+    .min(1, { error: `must hold 1 to ${SCENARIO_LIMITS.maxPhases} phases` })
+    .max(SCENARIO_LIMITS.maxPhases, { error: `must hold 1 to ${SCENARIO_LIMITS.maxPhases} phases` }),
+});
+export type ScenarioInput = z.infer<typeof scenarioSchema>;
+
+/** `POST /api/playback`: a scenario by name (preset, saved or `recording`), or one inline. */
+export const playbackSchema = z.strictObject({
+  scenario: z.union([nameSchema, scenarioSchema], { error: "must be a scenario's name or a scenario object" }),
+});
+export type PlaybackInput = z.infer<typeof playbackSchema>;
 
 /** `POST /api/reset`: no body, or an empty object. */
 export const labResetSchema = z.strictObject({});

@@ -1,5 +1,5 @@
 import type { BreakerEvent, BreakerSnapshot, BreakerState } from "@/lib/breaker";
-import type { EndpointConfig } from "@/lib/simulator";
+import type { EndpointConfig, Scenario } from "@/lib/simulator";
 
 /** A breaker as the lab shows it: the library's snapshot plus the endpoint it protects. */
 export type LabBreaker = BreakerSnapshot & { endpoint: string };
@@ -14,20 +14,52 @@ export type TimelineEntry =
   | { at: number; breaker: string; kind: "transition"; from: BreakerState; to: BreakerState; reason: string }
   | { at: number; breaker: string; kind: "call"; outcome: CallOutcome; durationMs: number; status?: number };
 
+/** The scenario playing now. Times are epoch ms. */
+export interface PlaybackStatus {
+  /** The scenario's name (an inline one's too). */
+  scenario: string;
+  /** The phase in force, 0-based. */
+  phase: number;
+  /** The start of the current pass. */
+  startedAt: number;
+  phaseEndsAt: number;
+  /** The end of the playback; `null` when the scenario loops. */
+  endsAt: number | null;
+}
+
+/** `GET /api/playback`, and the `playback` event of `/api/events`. */
+export interface PlaybackBody {
+  playing: PlaybackStatus | null;
+}
+
+/** `GET /api/scenarios`: the presets first, then the saved ones. */
+export interface ScenarioList {
+  scenarios: Scenario[];
+}
+
 /** `GET /api/state`, and the `snapshot` event of `/api/events`. */
 export interface LabState {
   now: number;
   breakers: LabBreaker[];
   endpoints: Endpoint[];
   timeline: TimelineEntry[];
+  playback: PlaybackStatus | null;
 }
 
-/** One result of `POST /api/breakers/{name}/calls`. */
-export interface CallResult {
+/** One attempt of a fired call: one call through the breaker. */
+export interface CallAttempt {
   outcome: CallOutcome;
   status?: number;
   durationMs: number;
   error?: string;
+}
+
+/**
+ * One result of `POST /api/breakers/{name}/calls`: the last attempt's outcome, the time from the
+ * first attempt's start to the last one's end (retry delays included), and every attempt.
+ */
+export interface CallResult extends CallAttempt {
+  attempts: CallAttempt[];
 }
 
 export interface FireCallsResponse {

@@ -9,7 +9,7 @@ function labBreaker(name: string, patch: Partial<LabBreaker> = {}): LabBreaker {
 }
 
 function labState(patch: Partial<LabState> = {}): LabState {
-  return { now: 10_000, breakers: [labBreaker("payments"), labBreaker("search")], endpoints: [defaultEndpoint("payments")], timeline: [], ...patch };
+  return { now: 10_000, breakers: [labBreaker("payments"), labBreaker("search")], endpoints: [defaultEndpoint("payments")], timeline: [], playback: null, ...patch };
 }
 
 describe("the server's clock in the browser", () => {

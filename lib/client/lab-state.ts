@@ -1,4 +1,4 @@
-import type { CallOutcome, Endpoint, LabBreaker, LabState, TimelineEntry, WireBreakerEvent } from "@/lib/api/types";
+import type { CallOutcome, Endpoint, LabBreaker, LabState, PlaybackBody, TimelineEntry, WireBreakerEvent } from "@/lib/api/types";
 
 /** Entries the browser keeps, like the server. */
 export const CLIENT_TIMELINE_CAPACITY = 10_000;
@@ -17,7 +17,8 @@ export type BreakerMessage = WireBreakerEvent & { snapshot: LabBreaker };
 export type LiveMessage =
   | { event: "snapshot"; data: LabState }
   | { event: "breaker"; data: BreakerMessage }
-  | { event: "endpoint"; data: Endpoint };
+  | { event: "endpoint"; data: Endpoint }
+  | { event: "playback"; data: PlaybackBody };
 
 /** Take a full state from the server, received when the browser's monotonic clock read `receivedAt`. */
 export function receiveState(state: LabState, receivedAt: number): ClientLabState {
@@ -40,6 +41,9 @@ function outcomeOf(event: WireBreakerEvent): CallOutcome | null {
   }
 }
 
+// Errors of a call that got an HTTP answer (an error status, or a 200 whose body is not JSON): their message is the status.
+const HTTP_RESULT_ERRORS = new Set(["HttpStatus", "MalformedBody"]);
+
 /** The timeline entry a breaker event stands for. */
 export function timelineEntryOf(event: WireBreakerEvent): TimelineEntry {
   if (event.type === "state") {
@@ -47,7 +51,7 @@ export function timelineEntryOf(event: WireBreakerEvent): TimelineEntry {
   }
   const outcome = outcomeOf(event)!;
   const durationMs = event.type === "rejected" ? 0 : event.durationMs;
-  const status = event.type === "failure" && event.error.name === "HttpStatus" ? Number(event.error.message) : undefined;
+  const status = event.type === "failure" && HTTP_RESULT_ERRORS.has(event.error.name) ? Number(event.error.message) : undefined;
   return { at: event.at, breaker: event.breaker, kind: "call", outcome, durationMs, ...(status === undefined ? {} : { status }) };
 }
 
@@ -91,6 +95,9 @@ export function applyMessages(state: ClientLabState, messages: readonly LiveMess
           ...next,
           endpoints: next.endpoints.map((endpoint) => (endpoint.name === message.data.name ? message.data : endpoint)),
         };
+        break;
+      case "playback":
+        next = { ...next, playback: message.data.playing };
         break;
     }
   }

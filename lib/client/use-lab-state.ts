@@ -65,6 +65,7 @@ export function useLabState(initial: ClientLabState) {
       current.addEventListener("snapshot", enqueue("snapshot"));
       current.addEventListener("breaker", enqueue("breaker"));
       current.addEventListener("endpoint", enqueue("endpoint"));
+      current.addEventListener("playback", enqueue("playback"));
       current.onopen = () => {
         clearTimeout(offlineTimer);
         offlineTimer = undefined;

@@ -1,6 +1,10 @@
-/** What one HTTP call to a mock endpoint came back with: the transport succeeded, with a status. */
+/**
+ * What one HTTP call to a mock endpoint came back with: the transport succeeded, with a status;
+ * `malformed` when a 2xx answer's body was not JSON.
+ */
 export interface HttpResult {
   status: number;
+  malformed?: true;
 }
 
 /** Makes the protected call of a lab breaker: one request to a mock endpoint of this lab. */
@@ -27,13 +31,34 @@ export function httpCaller(origin: string): EndpointCaller {
       cache: "no-store",
       redirect: "manual",
     });
-    // Reading the body to its end frees the keep-alive connection and notices a dropped one.
-    await response.arrayBuffer();
+    // Reading the body to its end frees the keep-alive connection, notices a dropped one, and
+    // keeps a trickling body inside the breaker's timeout.
+    const body = await response.text();
+    if (response.ok && !isJson(body)) return { status: response.status, malformed: true };
     return { status: response.status };
   };
 }
 
-/** A server error (5xx) is a failure; anything else, a 4xx included, is a working transport. */
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A server error (5xx) or a body that is not JSON is a failure; anything else, a 4xx included, is
+ * a working transport.
+ */
 export function isHttpFailure(result: unknown): boolean {
-  return typeof result === "object" && result !== null && "status" in result && (result as HttpResult).status >= 500;
+  if (typeof result !== "object" || result === null || !("status" in result)) return false;
+  const { status, malformed } = result as HttpResult;
+  return status >= 500 || malformed === true;
+}
+
+/** The error text of a failed HTTP result, as the calls route reports it. */
+export function describeHttpFailure(result: HttpResult): string {
+  return result.malformed ? `HTTP ${result.status} with a body that is not JSON` : `HTTP ${result.status}`;
 }

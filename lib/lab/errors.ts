@@ -29,6 +29,6 @@ export function isLabError(error: unknown): error is LabError {
   return typeof error === "object" && error !== null && (error as { [LAB_ERROR]?: unknown })[LAB_ERROR] === true;
 }
 
-export function notFound(kind: "breaker" | "endpoint", name: string): LabError {
+export function notFound(kind: "breaker" | "endpoint" | "scenario", name: string): LabError {
   return new LabError(404, `${kind}_not_found`, `No ${kind} named "${name}"`);
 }

@@ -1,7 +1,7 @@
 /** One message for the live stream: an increasing id, the SSE event name, and its JSON. */
 export interface BusMessage {
   id: number;
-  event: "snapshot" | "breaker" | "endpoint";
+  event: "snapshot" | "breaker" | "endpoint" | "playback";
   data: string;
 }
 

@@ -6,6 +6,9 @@ import { isLabError, LabError } from "./errors";
 /** Request bodies larger than this are refused with 413. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
+/** The limit of the routes that carry a whole scenario. */
+export const MAX_SCENARIO_BODY_BYTES = 256 * 1024;
+
 const NO_STORE = { "Cache-Control": "no-store" };
 
 /** A JSON answer that no cache keeps. */
@@ -59,9 +62,9 @@ function isJsonContentType(value: string | null): boolean {
   return value !== null && /^application\/json\s*(;|$)/i.test(value.trim());
 }
 
-async function readText(request: Request): Promise<string> {
+async function readText(request: Request, maxBytes: number): Promise<string> {
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  if (declared > maxBytes) throw tooLarge(maxBytes);
   if (!request.body) return "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -70,9 +73,9 @@ async function readText(request: Request): Promise<string> {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
+    if (size > maxBytes) {
       await reader.cancel();
-      throw tooLarge();
+      throw tooLarge(maxBytes);
     }
     chunks.push(value);
   }
@@ -83,25 +86,25 @@ function unsupportedMediaType(): LabError {
   return new LabError(415, "unsupported_media_type", "The body must be JSON, sent with Content-Type: application/json");
 }
 
-function tooLarge(): LabError {
-  return new LabError(413, "body_too_large", `The body must be at most ${MAX_BODY_BYTES} bytes`);
+function tooLarge(maxBytes: number): LabError {
+  return new LabError(413, "body_too_large", `The body must be at most ${maxBytes} bytes`);
 }
 
 /**
  * Read a JSON body and parse it with `schema`: 415 unless it is `application/json`, 413 beyond
- * 16 KiB, 400 for malformed JSON or a body the schema refuses (naming the field). With
- * `optional`, an absent body stands for `{}`.
+ * `maxBytes` (16 KiB unless said), 400 for malformed JSON or a body the schema refuses (naming the
+ * field). With `optional`, an absent body stands for `{}`.
  */
 export async function readBody<Schema extends z.ZodType>(
   request: Request,
   schema: Schema,
-  { optional = false }: { optional?: boolean } = {},
+  { optional = false, maxBytes = MAX_BODY_BYTES }: { optional?: boolean; maxBytes?: number } = {},
 ): Promise<z.infer<Schema>> {
   const contentType = request.headers.get("content-type");
   const isJson = isJsonContentType(contentType);
   // Only an optional body may come without a content type, and then only when it is empty.
   if (!isJson && !(optional && contentType === null)) throw unsupportedMediaType();
-  const text = await readText(request);
+  const text = await readText(request, maxBytes);
   if (!isJson && text.length > 0) throw unsupportedMediaType();
   let value: unknown = {};
   if (text.trim().length > 0) {

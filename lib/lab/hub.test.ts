@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { LabBreaker, TimelineEntry } from "@/lib/api/types";
+import type { CallResult, LabBreaker, TimelineEntry } from "@/lib/api/types";
 import { ManualClock } from "@/lib/breaker";
 import { createRandom, decideOutcome, defaultEndpoint } from "@/lib/simulator";
 import type { EndpointCaller, HttpResult } from "./caller";
@@ -44,6 +44,11 @@ function setup(first: Answer = ok) {
 }
 
 /** Lets pending promise callbacks (and a setImmediate turn) run; no time passes on the ManualClock. */
+/** The result of a call made once: its only attempt is itself. */
+function once(attempt: Omit<CallResult, "attempts">): CallResult {
+  return { ...attempt, attempts: [attempt] };
+}
+
 function tick(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
@@ -291,7 +296,7 @@ describe("LabHub.fireCalls", () => {
   it("reports a 2xx as a success with its status", async () => {
     const { hub, calls } = setup(ok);
     const { results, snapshot } = await hub.fireCalls("payments", 1, 1);
-    expect(results).toEqual([{ outcome: "success", status: 200, durationMs: 0 }]);
+    expect(results).toEqual([once({ outcome: "success", status: 200, durationMs: 0 })]);
     expect(snapshot).toMatchObject({ name: "payments", endpoint: "payments", totals: { calls: 1, successes: 1 } });
     expect(calls.map(({ endpoint }) => endpoint)).toEqual(["payments"]);
   });
@@ -299,13 +304,13 @@ describe("LabHub.fireCalls", () => {
   it("reports a 4xx as a success of the transport", async () => {
     const { hub } = setup(status(404));
     const { results } = await hub.fireCalls("payments", 1, 1);
-    expect(results).toEqual([{ outcome: "success", status: 404, durationMs: 0 }]);
+    expect(results).toEqual([once({ outcome: "success", status: 404, durationMs: 0 })]);
   });
 
   it("reports a 5xx as a failure with its status and error `HTTP 503`", async () => {
     const { hub } = setup(status(503));
     const { results, snapshot } = await hub.fireCalls("payments", 1, 1);
-    expect(results).toEqual([{ outcome: "failure", status: 503, durationMs: 0, error: "HTTP 503" }]);
+    expect(results).toEqual([once({ outcome: "failure", status: 503, durationMs: 0, error: "HTTP 503" })]);
     expect(snapshot.totals).toMatchObject({ calls: 1, failures: 1 });
     expect(snapshot.consecutiveFailures).toBe(1);
   });
@@ -313,7 +318,7 @@ describe("LabHub.fireCalls", () => {
   it("reports a thrown error (a dropped connection) as a failure without status", async () => {
     const { hub } = setup(fetchFailed);
     const { results } = await hub.fireCalls("payments", 1, 1);
-    expect(results).toEqual([{ outcome: "failure", durationMs: 0, error: "fetch failed" }]);
+    expect(results).toEqual([once({ outcome: "failure", durationMs: 0, error: "fetch failed" })]);
   });
 
   it("reports the breaker's CallTimeoutError as a timeout and aborts the caller's signal", async () => {
@@ -324,7 +329,7 @@ describe("LabHub.fireCalls", () => {
     clock.advance(2_000);
     const { results, snapshot } = await pending;
     expect(results).toEqual([
-      { outcome: "timeout", durationMs: 2_000, error: 'Call through circuit breaker "search" timed out after 2000 ms' },
+      once({ outcome: "timeout", durationMs: 2_000, error: 'Call through circuit breaker "search" timed out after 2000 ms' }),
     ]);
     expect(calls[0]!.signal.aborted).toBe(true);
     expect(snapshot.totals).toMatchObject({ failures: 1, timeouts: 1 });
@@ -350,7 +355,7 @@ describe("LabHub.fireCalls", () => {
     const second = await hub.fireCalls("payments", 5, 2);
     expect(second.results).toHaveLength(5);
     for (const result of second.results) {
-      expect(result).toEqual({ outcome: "rejected", durationMs: 0, error: expect.stringContaining('"payments" is OPEN') });
+      expect(result).toEqual(once({ outcome: "rejected", durationMs: 0, error: expect.stringContaining('"payments" is OPEN') }));
       expect(result).not.toHaveProperty("status");
     }
     expect(calls).toHaveLength(3);
@@ -398,7 +403,7 @@ describe("LabHub.fireCalls", () => {
     clock.advance(7);
     client.abort(new DOMException("client went away", "AbortError"));
     const { results, snapshot } = await pending;
-    expect(results).toEqual([{ outcome: "ignored", durationMs: 7, error: "client went away" }]);
+    expect(results).toEqual([once({ outcome: "ignored", durationMs: 7, error: "client went away" })]);
     expect(calls).toHaveLength(1);
     expect(calls[0]!.signal.aborted).toBe(true);
     expect(snapshot.totals).toMatchObject({ calls: 1, ignored: 1, failures: 0 });

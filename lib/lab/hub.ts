@@ -1,6 +1,15 @@
 import { setMaxListeners } from "node:events";
 import type { BreakerAction, BreakerOptionsInput, CreateBreakerInput, EndpointPatchInput } from "@/lib/api/schemas";
-import type { CallResult, Endpoint, FireCallsResponse, LabBreaker, LabState, TimelineEntry } from "@/lib/api/types";
+import type {
+  CallAttempt,
+  CallResult,
+  Endpoint,
+  FireCallsResponse,
+  LabBreaker,
+  LabState,
+  PlaybackBody,
+  TimelineEntry,
+} from "@/lib/api/types";
 import { CallTimeoutError, CircuitBreaker, realClock, type BreakerEvent, type Clock, type TryResult } from "@/lib/breaker";
 import {
   applyEndpointPatch,
@@ -9,14 +18,19 @@ import {
   defaultEndpoint,
   type MockOutcome,
   type RandomSource,
+  type Scenario,
 } from "@/lib/simulator";
 import { runBurst } from "./burst";
-import { isHttpFailure, type EndpointCaller, type HttpResult } from "./caller";
+import { describeHttpFailure, isHttpFailure, type EndpointCaller, type HttpResult } from "./caller";
 import { DEMO_BREAKERS, DEMO_ENDPOINTS, type BreakerDefinition } from "./defaults";
 import { LabError, notFound } from "./errors";
 import { EventBus, type BusListener } from "./event-bus";
 import { LabMetrics, outcomeOf } from "./metrics";
+import { ScenarioPlayer } from "./playback";
+import { EndpointRecorder, RECORDING_NAME } from "./recording";
 import { RingBuffer } from "./ring-buffer";
+import { requireScenarioEndpoints, ScenarioLibrary } from "./scenario-library";
+import { pause } from "./timers";
 import { serializeError, toWireEvent } from "./wire";
 
 /** Entries of the timeline the hub keeps; the oldest go first. */
@@ -31,6 +45,19 @@ export interface HubDependencies {
   random?: RandomSource;
   /** Export the process's own metrics (memory, event-loop lag) with the lab's. */
   processMetrics?: boolean;
+}
+
+/** How the calls route retries: a failed or timed-out call again through the breaker, up to `retries` times. */
+export interface RetryPolicy {
+  retries: number;
+  retryDelayMs: number;
+}
+
+const NO_RETRIES: RetryPolicy = { retries: 0, retryDelayMs: 0 };
+
+/** What a retrying client retries: a refusal of the breaker or the caller's own abort is final. */
+function retryable(attempt: CallAttempt): boolean {
+  return attempt.outcome === "failure" || attempt.outcome === "timeout";
 }
 
 interface HostedBreaker {
@@ -64,16 +91,30 @@ export class LabHub {
   private readonly timeline = new RingBuffer<TimelineEntry>(TIMELINE_CAPACITY);
   private readonly breakers = new Map<string, HostedBreaker>();
   private readonly endpoints = new Map<string, Endpoint>();
+  private readonly mocksInFlight = new Map<string, number>();
   private readonly caller: EndpointCaller;
   private readonly clock: Clock;
-  private readonly random: RandomSource;
+  private readonly unseededRandom: RandomSource;
+  /** The mock endpoints' randomness: a playing scenario's seed, else the hub's own. */
+  private random: RandomSource;
+  private readonly scenarios = new ScenarioLibrary();
+  private readonly recorder = new EndpointRecorder();
+  private readonly player: ScenarioPlayer;
 
   constructor(dependencies: HubDependencies) {
     this.caller = dependencies.caller;
     this.clock = dependencies.clock ?? realClock;
-    this.random = dependencies.random ?? createRandom(Date.now());
+    this.unseededRandom = dependencies.random ?? createRandom(Date.now());
+    this.random = this.unseededRandom;
     this.metrics = new LabMetrics(() => [...this.breakers.values()].map(({ breaker }) => breaker.snapshot()), {
       processMetrics: dependencies.processMetrics,
+    });
+    this.player = new ScenarioPlayer(this.clock, {
+      enterPhase: (scenario, index) => this.enterPhase(scenario, index),
+      changed: (playing) => {
+        if (playing === null) this.random = this.unseededRandom;
+        this.bus.publish("playback", (): PlaybackBody => ({ playing }));
+      },
     });
     this.loadDemo();
   }
@@ -86,6 +127,7 @@ export class LabHub {
       breakers: this.listBreakers(),
       endpoints: this.listEndpoints(),
       timeline: this.timeline.toArray(),
+      playback: this.player.status(),
     };
   }
 
@@ -161,15 +203,23 @@ export class LabHub {
     return this.describe(hosted);
   }
 
+  /** Change an endpoint's fault model; during a playback it holds until the next phase that names the endpoint. */
   patchEndpoint(name: string, patch: EndpointPatchInput): Endpoint {
-    const next = applyEndpointPatch(this.endpoint(name), patch);
+    const before = this.endpoint(name);
+    const next = applyEndpointPatch(before, patch);
     this.endpoints.set(name, next);
+    this.recorder.record(this.clock.now(), before, next);
     this.bus.publish("endpoint", () => next);
     return { ...next };
   }
 
-  /** Back to the demo defaults: the demo's breakers and endpoints, an empty timeline. */
+  /**
+   * Back to the demo defaults: the demo's breakers and endpoints, an empty timeline, no playback,
+   * no saved scenarios, a fresh recording.
+   */
   resetLab(): void {
+    this.player.stop();
+    this.scenarios.clear();
     const demoNames = new Set(DEMO_BREAKERS.map(({ name }) => name));
     for (const name of [...this.breakers.keys()]) this.unhost(name, demoNames.has(name));
     this.timeline.clear();
@@ -177,37 +227,129 @@ export class LabHub {
     this.broadcastState();
   }
 
+  // ── scenarios ────────────────────────────────────────────────────────────
+
+  listScenarios(): Scenario[] {
+    return this.scenarios.list();
+  }
+
+  /** A preset, a saved scenario, or the recording. */
+  getScenario(name: string): Scenario {
+    return name === RECORDING_NAME ? this.recording() : this.scenarios.get(name);
+  }
+
+  saveScenario(scenario: Scenario): Scenario {
+    return this.scenarios.save(scenario, this.endpointExists);
+  }
+
+  /** Throw unless `name` is a saved scenario that PUT may replace (409 for a preset, 404 unknown). */
+  requireReplaceableScenario(name: string): void {
+    this.scenarios.requireReplaceable(name);
+  }
+
+  replaceScenario(name: string, scenario: Scenario): Scenario {
+    return this.scenarios.replace(name, scenario, this.endpointExists);
+  }
+
+  deleteScenario(name: string): void {
+    this.scenarios.delete(name);
+  }
+
+  /** Every endpoint change since the last reset, as a scenario that replays them. */
+  recording(): Scenario {
+    return this.recorder.toScenario(this.clock.now());
+  }
+
+  playback(): PlaybackBody {
+    return { playing: this.player.status() };
+  }
+
+  /** Play a scenario (by name, or inline and unsaved), replacing whatever plays. */
+  play(scenario: string | Scenario): PlaybackBody {
+    const resolved = typeof scenario === "string" ? this.findScenario(scenario) : scenario;
+    requireScenarioEndpoints(resolved, this.endpointExists, "scenario.");
+    this.random = resolved.seed === undefined ? this.unseededRandom : createRandom(resolved.seed);
+    return { playing: this.player.play(resolved) };
+  }
+
+  stopPlayback(): PlaybackBody {
+    this.player.stop();
+    return { playing: null };
+  }
+
+  private findScenario(name: string): Scenario {
+    const scenario = name === RECORDING_NAME ? this.recording() : this.scenarios.find(name);
+    if (!scenario) throw new LabError(400, "unknown_scenario", `scenario must name a preset, a saved scenario or "${RECORDING_NAME}", got "${name}"`, "scenario");
+    return scenario;
+  }
+
+  private readonly endpointExists = (endpoint: string): boolean => this.endpoints.has(endpoint);
+
+  private enterPhase(scenario: Scenario, index: number): void {
+    for (const [name, patch] of Object.entries(scenario.phases[index]!.endpoints)) {
+      if (this.endpoints.has(name)) this.patchEndpoint(name, patch);
+    }
+  }
+
   // ── calls ────────────────────────────────────────────────────────────────
 
-  /** Fire `count` real calls through a breaker, `concurrency` at a time, and report each. */
-  async fireCalls(name: string, count: number, concurrency: number, signal?: AbortSignal): Promise<FireCallsResponse> {
+  /**
+   * Fire `count` real calls through a breaker, `concurrency` at a time, and report each. A failed
+   * or timed-out call is retried through the breaker, as a retrying client would.
+   */
+  async fireCalls(name: string, count: number, concurrency: number, signal?: AbortSignal, retry: RetryPolicy = NO_RETRIES): Promise<FireCallsResponse> {
     const hosted = this.hosted(name);
     // Every call in flight listens to the client's signal; a burst of 100 is expected, not a leak.
     if (signal) setMaxListeners(0, signal);
-    const results = await runBurst(count, concurrency, () => this.fireOne(hosted, signal), signal);
+    const results = await runBurst(count, concurrency, () => this.fireWithRetries(hosted, retry, signal), signal);
     return { results, snapshot: this.describe(hosted) };
   }
 
-  /** Decide how a mock endpoint answers one request. */
+  /**
+   * Decide how a mock endpoint answers one request, which is then in flight until
+   * {@link finishMock}; an overloaded request answers at once and is never in flight.
+   */
   decideMock(name: string): MockOutcome {
-    const outcome = decideOutcome(this.endpoint(name), this.random);
+    const inFlight = this.mocksInFlight.get(name) ?? 0;
+    const outcome = decideOutcome(this.endpoint(name), this.random, inFlight);
     this.metrics.mockRequest(name, outcome.kind);
+    if (outcome.kind !== "overload") {
+      this.mocksInFlight.set(name, inFlight + 1);
+      this.metrics.mockStarted(name);
+    }
     return outcome;
   }
 
-  private async fireOne(hosted: HostedBreaker, signal: AbortSignal | undefined): Promise<CallResult> {
+  /** A request {@link decideMock} decided has been answered (or its client left). */
+  finishMock(name: string, outcome: MockOutcome): void {
+    if (outcome.kind === "overload") return;
+    this.mocksInFlight.set(name, Math.max(0, (this.mocksInFlight.get(name) ?? 1) - 1));
+    this.metrics.mockFinished(name);
+  }
+
+  private async fireWithRetries(hosted: HostedBreaker, { retries, retryDelayMs }: RetryPolicy, signal: AbortSignal | undefined): Promise<CallResult> {
+    const startedAt = this.clock.now();
+    const attempts: CallAttempt[] = [await this.fireOne(hosted, signal)];
+    while (attempts.length <= retries && retryable(attempts.at(-1)!) && !signal?.aborted) {
+      await pause(this.clock, retryDelayMs, signal);
+      if (signal?.aborted) break;
+      attempts.push(await this.fireOne(hosted, signal));
+    }
+    return { ...attempts.at(-1)!, durationMs: this.clock.now() - startedAt, attempts };
+  }
+
+  private async fireOne(hosted: HostedBreaker, signal: AbortSignal | undefined): Promise<CallAttempt> {
     const startedAt = this.clock.now();
     const result = await hosted.breaker.tryExecute((callSignal) => this.caller(hosted.endpoint, callSignal), { signal });
     const settledAt = this.clock.now();
     return this.classify(result, settledAt - startedAt, signal);
   }
 
-  private classify(result: TryResult<HttpResult>, durationMs: number, signal: AbortSignal | undefined): CallResult {
+  private classify(result: TryResult<HttpResult>, durationMs: number, signal: AbortSignal | undefined): CallAttempt {
     if (result.ok) {
       const { status } = result.value;
-      return isHttpFailure(result.value)
-        ? { outcome: "failure", status, durationMs, error: `HTTP ${status}` }
-        : { outcome: "success", status, durationMs };
+      if (!isHttpFailure(result.value)) return { outcome: "success", status, durationMs };
+      return { outcome: "failure", status, durationMs, error: describeHttpFailure(result.value) };
     }
     const error = serializeError(result.error).message;
     if (result.rejected) return { outcome: "rejected", durationMs, error };
@@ -222,6 +364,7 @@ export class LabHub {
     this.endpoints.clear();
     for (const name of DEMO_ENDPOINTS) this.endpoints.set(name, defaultEndpoint(name));
     for (const definition of DEMO_BREAKERS) this.host(definition);
+    this.recorder.restart(this.clock.now(), this.endpoints.values());
   }
 
   private host(definition: BreakerDefinition): HostedBreaker {

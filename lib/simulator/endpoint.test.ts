@@ -18,7 +18,7 @@ describe("limits", () => {
     expect(MAX_JITTER_MS).toBe(60_000);
     expect(HANG_LIMIT_MS).toBe(60_000);
     expect([MIN_ERROR_STATUS, MAX_ERROR_STATUS]).toEqual([500, 599]);
-    expect(FAULT_KINDS).toEqual(["status", "reset", "hang"]);
+    expect(FAULT_KINDS).toEqual(["status", "reset", "hang", "slow-body", "malformed"]);
   });
 });
 
@@ -31,6 +31,8 @@ describe("defaultEndpoint", () => {
       latencyMs: 20,
       jitterMs: 10,
       fault: "status",
+      capacity: null,
+      retryAfterS: null,
     });
   });
 
@@ -42,7 +44,7 @@ describe("defaultEndpoint", () => {
 });
 
 describe("applyEndpointPatch", () => {
-  const base: EndpointConfig = { name: "search", failureRate: 0.2, errorStatus: 502, latencyMs: 100, jitterMs: 5, fault: "reset" };
+  const base: EndpointConfig = { name: "search", failureRate: 0.2, errorStatus: 502, latencyMs: 100, jitterMs: 5, fault: "reset", capacity: null, retryAfterS: null };
 
   it("changes exactly the patched fields", () => {
     expect(applyEndpointPatch(base, { failureRate: 1, fault: "hang" })).toEqual({ ...base, failureRate: 1, fault: "hang" });
@@ -81,6 +83,6 @@ describe("applyEndpointPatch", () => {
     const extra = { latencyMs: 3, colour: "red" } as unknown as EndpointPatch;
     const result = applyEndpointPatch(base, extra);
     expect(result).toEqual({ ...base, latencyMs: 3 });
-    expect(Object.keys(result).sort()).toEqual(["errorStatus", "failureRate", "fault", "jitterMs", "latencyMs", "name"]);
+    expect(Object.keys(result).sort()).toEqual(["capacity", "errorStatus", "failureRate", "fault", "jitterMs", "latencyMs", "name", "retryAfterS"]);
   });
 });

@@ -56,7 +56,7 @@ describe("decideOutcome: draws", () => {
   it("uses the first draw for failure and the second for latency", () => {
     const config = endpoint({ failureRate: 0.5, latencyMs: 100, jitterMs: 10 });
     // Failure draw low (fails), latency draw high (slow end).
-    expect(decideOutcome(config, scriptedRandom([0.1, 0.75]))).toEqual({ kind: "status", status: 503, delayMs: 105 });
+    expect(decideOutcome(config, scriptedRandom([0.1, 0.75]))).toEqual({ kind: "status", status: 503, delayMs: 105, retryAfterS: null });
     // Swapped: failure draw high (succeeds), latency draw low (fast end).
     expect(decideOutcome(config, scriptedRandom([0.75, 0.1]))).toEqual({ kind: "ok", status: 200, delayMs: 92 });
   });
@@ -69,7 +69,7 @@ describe("decideOutcome: draws", () => {
     const expected = [0, 1].map((): MockOutcome => {
       const failed = draws() < 0.5;
       const delayMs = 1000 + (2 * draws() - 1) * 1000;
-      return failed ? { kind: "status", status: 503, delayMs } : { kind: "ok", status: 200, delayMs };
+      return failed ? { kind: "status", status: 503, delayMs, retryAfterS: null } : { kind: "ok", status: 200, delayMs };
     });
     expect(outcomes).toEqual(expected);
   });
@@ -78,9 +78,11 @@ describe("decideOutcome: draws", () => {
 describe("decideOutcome: outcome shape per fault kind", () => {
   const draws = [0, 0.5];
   const cases: [FaultKind, MockOutcome][] = [
-    ["status", { kind: "status", status: 502, delayMs: 40 }],
+    ["status", { kind: "status", status: 502, delayMs: 40, retryAfterS: null }],
     ["reset", { kind: "reset", delayMs: 40 }],
     ["hang", { kind: "hang", delayMs: 40 }],
+    ["slow-body", { kind: "slow-body", status: 200, delayMs: 40 }],
+    ["malformed", { kind: "malformed", status: 200, delayMs: 40 }],
   ];
   for (const [fault, expected] of cases) {
     it(`fault "${fault}" gives exactly ${JSON.stringify(expected)}`, () => {

@@ -5,7 +5,7 @@ import { applyPreset, ENDPOINT_PRESETS, matchPreset, PRESET_NAMES, type PresetNa
 import { createRandom } from "./random";
 
 /** A config that matches no preset, with every field away from every preset's values. */
-const custom: EndpointConfig = { name: "custom", failureRate: 0.25, errorStatus: 502, latencyMs: 75, jitterMs: 5, fault: "reset" };
+const custom: EndpointConfig = { name: "custom", failureRate: 0.25, errorStatus: 502, latencyMs: 75, jitterMs: 5, fault: "reset", capacity: null, retryAfterS: null };
 
 describe("ENDPOINT_PRESETS", () => {
   it("lists the five presets in UI order with their labels", () => {
@@ -22,7 +22,7 @@ describe("ENDPOINT_PRESETS", () => {
   });
 
   it("sets exactly the documented fields", () => {
-    expect(ENDPOINT_PRESETS.healthy.patch).toEqual({ failureRate: 0, latencyMs: 20, jitterMs: 10, fault: "status" });
+    expect(ENDPOINT_PRESETS.healthy.patch).toEqual({ failureRate: 0, latencyMs: 20, jitterMs: 10, fault: "status", capacity: null, retryAfterS: null });
     expect(ENDPOINT_PRESETS.down.patch).toEqual({ failureRate: 1, fault: "status", errorStatus: 503 });
     expect(ENDPOINT_PRESETS.flaky.patch).toEqual({ failureRate: 0.5, fault: "status", errorStatus: 500 });
     expect(ENDPOINT_PRESETS.slow.patch).toEqual({ failureRate: 0, latencyMs: 1500, jitterMs: 200 });

@@ -23,8 +23,8 @@ export const PRESET_NAMES: readonly PresetName[] = Object.freeze(["healthy", "do
 export const ENDPOINT_PRESETS: Readonly<Record<PresetName, EndpointPreset>> = Object.freeze({
   healthy: Object.freeze({
     label: "Healthy",
-    description: "Never fails; answers in 20 ± 10 ms.",
-    patch: Object.freeze({ failureRate: 0, latencyMs: 20, jitterMs: 10, fault: "status" as const }),
+    description: "Never fails; answers in 20 ± 10 ms, without a capacity limit or Retry-After.",
+    patch: Object.freeze({ failureRate: 0, latencyMs: 20, jitterMs: 10, fault: "status" as const, capacity: null, retryAfterS: null }),
   }),
   down: Object.freeze({
     label: "Down",
@@ -64,7 +64,7 @@ export function applyPreset(config: EndpointConfig, preset: PresetName): Endpoin
  *
  * The rule: a config matches a preset when every field the preset's patch sets has exactly
  * that value; fields the patch leaves alone are not compared. So Healthy needs failureRate 0,
- * latency 20, jitter 10 and fault "status"; Down needs failureRate 1, fault "status" and 503
+ * latency 20, jitter 10, fault "status" and neither capacity nor Retry-After; Down needs failureRate 1, fault "status" and 503
  * (any latency); Flaky needs 0.5, "status" and 500; Slow needs failureRate 0, latency 1500 and
  * jitter 200 (any fault, since nothing fails); Hanging needs failureRate 1 and fault "hang".
  * The presets' patches are pairwise contradictory, so at most one can match.

@@ -7,6 +7,6 @@ export const dynamic = "force-dynamic";
 export const POST = mutation(async (request, context: { params: Promise<{ name: string }> }) => {
   const name = await nameOf(context);
   getHub().requireBreaker(name);
-  const { count = 1, concurrency = 1 } = await readBody(request, fireCallsSchema, { optional: true });
-  return json(await getHub().fireCalls(name, count, concurrency, request.signal));
+  const { count = 1, concurrency = 1, retries = 0, retryDelayMs = 100 } = await readBody(request, fireCallsSchema, { optional: true });
+  return json(await getHub().fireCalls(name, count, concurrency, request.signal, { retries, retryDelayMs }));
 });
