@@ -10,6 +10,16 @@ function verdict(met: boolean): string {
   return met ? "met" : "**missed**";
 }
 
+function renderPlayback(playback: NonNullable<BenchResults["playback"]>): string {
+  return (
+    `### Playback drift (a ${playback.seconds / 60 >= 1 ? `${playback.seconds / 60}-minute` : `${playback.seconds}-second`} scenario of 6 s phases, real timers)\n\n` +
+    markdownTable(
+      ["phase changes", "late, median", "late, worst", "late, last change", "goal", "verdict"],
+      [[String(playback.phaseChanges), `${playback.p50LateMs.toFixed(1)} ms`, `${playback.maxLateMs.toFixed(1)} ms`, `${playback.lastLateMs.toFixed(1)} ms`, "< 50 ms", verdict(playback.maxLateMs < 50)]],
+    )
+  );
+}
+
 export function renderResults(results: BenchResults): string {
   const { machine } = results;
   const sections: string[] = [
@@ -83,5 +93,6 @@ export function renderResults(results: BenchResults): string {
         `p50 ${p50Ms.toFixed(1)} ms, p95 **${p95Ms.toFixed(1)} ms**, max ${maxMs.toFixed(1)} ms (goal p95 < 150 ms: ${verdict(p95Ms < 150)}).`,
     );
   }
+  if (results.playback) sections.push(renderPlayback(results.playback));
   return sections.join("\n\n");
 }

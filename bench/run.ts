@@ -2,11 +2,12 @@
  * `npm run bench`: the library, HTTP and browser benchmarks, one after the other. Prints
  * markdown tables, writes bench/results.json and the results section of BENCHMARKS.md.
  *
- *   npm run bench                      everything (about 2 minutes on 2 cores)
+ *   npm run bench                      everything (about 10 minutes: the playback part plays a
+ *                                      10-minute scenario in a child process while the rest runs)
  *   npm run bench -- --quick           fewer rounds and shorter loads (a smoke run)
- *   npm run bench -- --only library    one part: library, http or browser
+ *   npm run bench -- --only library    one part: library, http, browser or playback
  */
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
@@ -14,6 +15,7 @@ import { runBrowserBenchmark, type BrowserResults } from "./browser";
 import { hasGc } from "./harness";
 import { runHttpBenchmark, type HttpResults } from "./http";
 import { runLibraryBenchmark, type LibraryResults } from "./library";
+import type { PlaybackResults } from "./playback";
 import { renderResults } from "./report";
 
 export interface BenchResults {
@@ -23,9 +25,10 @@ export interface BenchResults {
   library?: LibraryResults;
   http?: HttpResults;
   browser?: BrowserResults;
+  playback?: PlaybackResults;
 }
 
-const PARTS = ["library", "http", "browser"] as const;
+const PARTS = ["library", "http", "browser", "playback"] as const;
 const { values } = parseArgs({ options: { quick: { type: "boolean", default: false }, only: { type: "string" } } });
 const parts = values.only ? values.only.split(",") : [...PARTS];
 for (const part of parts) {
@@ -49,6 +52,16 @@ const results: BenchResults = {
 };
 const started = performance.now();
 
+// The playback runs on its own event loop, alongside the rest, for as long as its scenario lasts.
+const playback = parts.includes("playback")
+  ? new Promise<PlaybackResults>((resolve, reject) => {
+      const seconds = values.quick ? "30" : "600";
+      execFile(process.execPath, ["--import", "tsx", "bench/playback.ts", "--seconds", seconds], { maxBuffer: 1 << 20 }, (error, stdout) =>
+        error ? reject(error) : resolve(JSON.parse(stdout.trim().split("\n").at(-1)!) as PlaybackResults),
+      );
+    })
+  : undefined;
+
 if (parts.includes("library")) {
   console.log("Library…");
   results.library = await runLibraryBenchmark({ quick: values.quick });
@@ -64,6 +77,10 @@ if (parts.includes("http")) {
 if (parts.includes("browser")) {
   console.log("Browser…");
   results.browser = await runBrowserBenchmark({ trips: 30 });
+}
+if (playback) {
+  console.log("Playback (waiting for the scenario to end)…");
+  results.playback = await playback;
 }
 
 const markdown = renderResults(results);

@@ -7,6 +7,8 @@ import { apiRequest, ApiRequestError } from "@/lib/client/api";
 import { BUTTON_PRIMARY, BUTTON_SECONDARY } from "./state-style";
 
 const AUTO_RATES = [1, 2, 5, 10, 20];
+const RETRY_COUNTS = [0, 1, 2, 3, 5];
+const RETRY_DELAYS_MS = [0, 100, 250, 500, 1_000];
 // Auto-fire never piles up more than this many calls waiting on a slow endpoint.
 const MAX_AUTO_IN_FLIGHT = 20;
 
@@ -26,6 +28,12 @@ export function BreakerControls({
   const [busy, setBusy] = useState(false);
   const [autoRate, setAutoRate] = useState(5);
   const [autoFiring, setAutoFiring] = useState(false);
+  const [retries, setRetries] = useState(0);
+  const [retryDelayMs, setRetryDelayMs] = useState(100);
+  const retry = useRef({ retries, retryDelayMs });
+  useEffect(() => {
+    retry.current = { retries, retryDelayMs };
+  });
   const inFlight = useRef(0);
   const callbacks = useRef({ onBreaker, onFired, onError });
   useEffect(() => {
@@ -35,7 +43,8 @@ export function BreakerControls({
   async function fire(count: number) {
     inFlight.current += 1;
     try {
-      const answer = await apiRequest<FireCallsResponse>(`/api/breakers/${name}/calls`, { method: "POST", body: { count } });
+      const body = retry.current.retries > 0 ? { count, ...retry.current } : { count };
+      const answer = await apiRequest<FireCallsResponse>(`/api/breakers/${name}/calls`, { method: "POST", body });
       callbacks.current.onBreaker(answer.snapshot);
       callbacks.current.onFired(answer.results);
       callbacks.current.onError(null);
@@ -116,6 +125,39 @@ export function BreakerControls({
             ))}
           </select>
         </div>
+      </div>
+      <div className="flex flex-wrap items-center gap-2 text-sm text-slate-600 dark:text-slate-300" title="A failed or timed-out call is fired again through the breaker, as a retrying client does: watch the upstream's load grow until the breaker cuts the retries off.">
+        <label className="flex items-center gap-1">
+          Retries
+          <select
+            data-testid={`breaker-${name}-retries`}
+            className="rounded-md border border-slate-300 bg-white px-1 py-0.5 tabular-nums dark:border-slate-600 dark:bg-slate-900"
+            value={retries}
+            onChange={(event) => setRetries(Number(event.target.value))}
+          >
+            {RETRY_COUNTS.map((count) => (
+              <option key={count} value={count}>
+                {count === 0 ? "none" : `${count}×`}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="flex items-center gap-1">
+          every
+          <select
+            data-testid={`breaker-${name}-retry-delay`}
+            className="rounded-md border border-slate-300 bg-white px-1 py-0.5 tabular-nums disabled:opacity-60 dark:border-slate-600 dark:bg-slate-900"
+            value={retryDelayMs}
+            disabled={retries === 0}
+            onChange={(event) => setRetryDelayMs(Number(event.target.value))}
+          >
+            {RETRY_DELAYS_MS.map((ms) => (
+              <option key={ms} value={ms}>
+                {ms} ms
+              </option>
+            ))}
+          </select>
+        </label>
       </div>
       <div className="flex flex-wrap gap-2">
         <button type="button" className={BUTTON_SECONDARY} data-testid={`breaker-${name}-reset`} onClick={() => void act("reset")}>

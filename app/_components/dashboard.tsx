@@ -1,14 +1,18 @@
 "use client";
 
 import { useMemo, useState } from "react";
-import type { LabState, TimelineEntry } from "@/lib/api/types";
+import type { LabState, PlaybackBody, TimelineEntry } from "@/lib/api/types";
 import { apiRequest, ApiRequestError } from "@/lib/client/api";
 import { applyBreaker, applyEndpoint, receiveState } from "@/lib/client/lab-state";
+import { drivenEndpoints } from "@/lib/client/scenarios";
 import { useLabState } from "@/lib/client/use-lab-state";
+import { useScenarios } from "@/lib/client/use-scenarios";
+import type { Scenario } from "@/lib/simulator";
 import { BreakerCard } from "./breaker-card";
 import { ConnectionIndicator } from "./connection-indicator";
 import { EndpointsPanel } from "./endpoints-panel";
 import { EventLog } from "./event-log";
+import { ScenariosPanel } from "./scenarios-panel";
 import { BUTTON_SECONDARY } from "./state-style";
 import { TokenDialog } from "./token-dialog";
 
@@ -19,9 +23,20 @@ const SCALES = [
 ];
 
 /** The live lab: every breaker's card, the endpoints, the event log. */
-export function Dashboard({ initialState }: { initialState: LabState }) {
+export function Dashboard({ initialState, initialScenarios }: { initialState: LabState; initialScenarios: Scenario[] }) {
   const [initial] = useState(() => receiveState(initialState, performance.now()));
   const { state, connection, update } = useLabState(initial);
+  const { scenarios, reload: reloadScenarios } = useScenarios(initialScenarios);
+  // An inline scenario this page played (the recording) is in no list: keep it to draw its phases.
+  const [playedHere, setPlayedHere] = useState<Scenario | undefined>(undefined);
+  const playingName = state.playback?.scenario;
+  const playingScenario = playingName === undefined ? undefined : playedHere?.name === playingName ? playedHere : scenarios.find(({ name }) => name === playingName);
+  const driven = useMemo(() => drivenEndpoints(state.playback, playingScenario), [state.playback, playingScenario]);
+
+  function onPlayed({ playing }: PlaybackBody, scenario: Scenario | undefined) {
+    setPlayedHere(scenario);
+    update((current) => ({ ...current, playback: playing }));
+  }
   const [scaleMs, setScaleMs] = useState(SCALES[1]!.ms);
   const [resetError, setResetError] = useState<string | null>(null);
 
@@ -39,6 +54,7 @@ export function Dashboard({ initialState }: { initialState: LabState }) {
     try {
       const fresh = await apiRequest<LabState>("/api/reset", { method: "POST", body: {} });
       update(() => receiveState(fresh, performance.now()));
+      reloadScenarios();
       setResetError(null);
     } catch (error) {
       setResetError(error instanceof ApiRequestError ? error.message : String(error));
@@ -104,7 +120,8 @@ export function Dashboard({ initialState }: { initialState: LabState }) {
         </div>
       )}
 
-      <EndpointsPanel endpoints={state.endpoints} onEndpoint={(next) => update((current) => applyEndpoint(current, next))} />
+      <ScenariosPanel state={state} scenarios={scenarios} playingScenario={playingScenario} onPlayed={onPlayed} onScenariosChanged={reloadScenarios} />
+      <EndpointsPanel endpoints={state.endpoints} driven={driven} onEndpoint={(next) => update((current) => applyEndpoint(current, next))} />
       <EventLog timeline={state.timeline} />
       <TokenDialog />
     </div>

@@ -5,7 +5,7 @@ import type { EndpointPatchInput } from "@/lib/api/schemas";
 import type { Endpoint } from "@/lib/api/types";
 import { apiRequest, ApiRequestError } from "@/lib/client/api";
 import { formatDuration } from "@/lib/client/format";
-import { ENDPOINT_PRESETS, FAULT_KINDS, matchPreset, PRESET_NAMES, type FaultKind } from "@/lib/simulator";
+import { ENDPOINT_PRESETS, FAULT_KINDS, matchPreset, MAX_CAPACITY, MAX_RETRY_AFTER_S, PRESET_NAMES, type FaultKind } from "@/lib/simulator";
 import { BUTTON_SECONDARY } from "./state-style";
 
 const FAULT_LABELS: Record<FaultKind, string> = {
@@ -100,7 +100,67 @@ function Slider({
   );
 }
 
-function EndpointCard({ endpoint, onEndpoint }: { endpoint: Endpoint; onEndpoint: (endpoint: Endpoint) => void }) {
+/**
+ * A whole number or nothing (`null`), sent when the field loses focus or on Enter; an entry out of
+ * range or not a whole number is shown as an error and not sent.
+ */
+function OptionalIntegerField({
+  id,
+  label,
+  hint,
+  value,
+  min,
+  max,
+  onCommit,
+}: {
+  id: string;
+  label: string;
+  hint: string;
+  value: number | null;
+  min: number;
+  max: number;
+  onCommit: (value: number | null) => void;
+}) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const text = draft ?? (value === null ? "" : String(value));
+  const parsed = text.trim() === "" ? null : Number(text);
+  const invalid = parsed !== null && !(Number.isInteger(parsed) && parsed >= min && parsed <= max);
+  const commit = () => {
+    if (draft === null || invalid) return;
+    setDraft(null);
+    if (parsed !== value) onCommit(parsed);
+  };
+  return (
+    <label className="text-sm" htmlFor={id} title={hint}>
+      <span className="block text-slate-600 dark:text-slate-300">{label}</span>
+      <input
+        id={id}
+        data-testid={id}
+        type="number"
+        inputMode="numeric"
+        min={min}
+        max={max}
+        step={1}
+        placeholder="none"
+        value={text}
+        aria-invalid={invalid}
+        onChange={(event) => setDraft(event.target.value)}
+        onBlur={commit}
+        onKeyDown={(event) => {
+          if (event.key === "Enter") commit();
+        }}
+        className="mt-1 w-24 rounded-md border border-slate-300 bg-white px-2 py-1 text-xs tabular-nums aria-invalid:border-red-600 dark:border-slate-600 dark:bg-slate-900"
+      />
+      {invalid && (
+        <span role="alert" className="block text-xs text-red-700 dark:text-red-300">
+          {min}–{max}, or empty for none
+        </span>
+      )}
+    </label>
+  );
+}
+
+function EndpointCard({ endpoint, drivenBy, onEndpoint }: { endpoint: Endpoint; drivenBy: string | undefined; onEndpoint: (endpoint: Endpoint) => void }) {
   const { name } = endpoint;
   const [error, setError] = useState<string | null>(null);
   const active = matchPreset(endpoint);
@@ -128,10 +188,16 @@ function EndpointCard({ endpoint, onEndpoint }: { endpoint: Endpoint; onEndpoint
           <p className="text-xs text-slate-500 dark:text-slate-400">
             {Math.round(endpoint.failureRate * 100)} % {FAULT_LABELS[endpoint.fault].toLowerCase()}
             {endpoint.fault === "status" ? ` ${endpoint.errorStatus}` : ""} · {formatDuration(endpoint.latencyMs)} ± {formatDuration(endpoint.jitterMs)}
+            {endpoint.capacity === null ? "" : ` · ≤ ${endpoint.capacity} at once`}
           </p>
         </div>
         <FailingSwitch endpoint={endpoint} onPatch={(change) => void patch(change)} />
       </header>
+      {drivenBy !== undefined && (
+        <p data-testid={`endpoint-${name}-scenario`} className="rounded-md bg-sky-50 px-2 py-1 text-xs text-sky-900 dark:bg-sky-950 dark:text-sky-100">
+          ▶ A scenario drives this endpoint (now: “{drivenBy}”). Your changes hold until its next phase that names it.
+        </p>
+      )}
       <div className="flex flex-wrap gap-1.5" role="group" aria-label={`${name} presets`}>
         {PRESET_NAMES.map((preset) => (
           <button
@@ -180,11 +246,11 @@ function EndpointCard({ endpoint, onEndpoint }: { endpoint: Endpoint; onEndpoint
       <div className="flex flex-wrap items-end gap-3">
         <fieldset className="text-sm">
           <legend className="text-slate-600 dark:text-slate-300">A failure…</legend>
-          <div className="mt-1 inline-flex overflow-hidden rounded-md border border-slate-300 dark:border-slate-600">
+          <div className="mt-1 flex flex-wrap gap-1">
             {FAULT_KINDS.map((fault) => (
               <label
                 key={fault}
-                className="cursor-pointer px-2 py-1 text-xs has-checked:bg-sky-700 has-checked:text-white has-focus-visible:outline-2 has-focus-visible:outline-sky-500 dark:has-checked:bg-sky-600"
+                className="cursor-pointer rounded-md border border-slate-300 px-2 py-1 text-xs dark:border-slate-600 has-checked:border-sky-700 has-checked:bg-sky-700 has-checked:text-white has-focus-visible:outline-2 has-focus-visible:outline-sky-500 dark:has-checked:bg-sky-600"
               >
                 <input
                   type="radio"
@@ -216,6 +282,24 @@ function EndpointCard({ endpoint, onEndpoint }: { endpoint: Endpoint; onEndpoint
             </select>
           </label>
         )}
+        <OptionalIntegerField
+          id={`endpoint-${name}-capacity`}
+          label="Capacity"
+          hint="Requests in flight the endpoint serves; beyond that it answers 503 at once (overload). Empty: no limit."
+          value={endpoint.capacity}
+          min={1}
+          max={MAX_CAPACITY}
+          onCommit={(capacity) => void patch({ capacity })}
+        />
+        <OptionalIntegerField
+          id={`endpoint-${name}-retry-after`}
+          label="Retry-After (s)"
+          hint="Seconds an error status or an overload 503 asks clients to wait, sent as Retry-After. Empty: no header."
+          value={endpoint.retryAfterS}
+          min={0}
+          max={MAX_RETRY_AFTER_S}
+          onCommit={(retryAfterS) => void patch({ retryAfterS })}
+        />
       </div>
       {error && (
         <p role="alert" className="text-sm text-red-700 dark:text-red-300">
@@ -227,7 +311,16 @@ function EndpointCard({ endpoint, onEndpoint }: { endpoint: Endpoint; onEndpoint
 }
 
 /** Every mock endpoint once, with its failure switch, presets and fault-model controls. */
-export function EndpointsPanel({ endpoints, onEndpoint }: { endpoints: Endpoint[]; onEndpoint: (endpoint: Endpoint) => void }) {
+export function EndpointsPanel({
+  endpoints,
+  driven,
+  onEndpoint,
+}: {
+  endpoints: Endpoint[];
+  /** Endpoints a playing scenario drives, with the label of its phase in force. */
+  driven: ReadonlyMap<string, string>;
+  onEndpoint: (endpoint: Endpoint) => void;
+}) {
   return (
     <section aria-labelledby="endpoints-title" className="space-y-3">
       <h2 id="endpoints-title" className="text-base font-semibold">
@@ -235,7 +328,7 @@ export function EndpointsPanel({ endpoints, onEndpoint }: { endpoints: Endpoint[
       </h2>
       <div className="grid gap-4 md:grid-cols-3">
         {endpoints.map((endpoint) => (
-          <EndpointCard key={endpoint.name} endpoint={endpoint} onEndpoint={onEndpoint} />
+          <EndpointCard key={endpoint.name} endpoint={endpoint} drivenBy={driven.get(endpoint.name)} onEndpoint={onEndpoint} />
         ))}
       </div>
     </section>

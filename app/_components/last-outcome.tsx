@@ -12,6 +12,7 @@ function describeCall(result: CallResult): string {
   const parts = [OUTCOME_STYLES[result.outcome].label];
   if (result.status !== undefined) parts.push(String(result.status));
   parts.push(formatDuration(result.durationMs));
+  if (result.attempts.length > 1) parts.push(`${result.attempts.length} attempts`);
   return parts.join(" · ");
 }
 
