@@ -25,6 +25,11 @@ const ROUTES: Route[] = [
   { method: "POST", path: (name) => `/api/breakers/${name}/actions`, handler: async () => (await import("./breakers/[name]/actions/route")).POST as Handler },
   { method: "PATCH", path: (name) => `/api/endpoints/${name}`, handler: async () => (await import("./endpoints/[name]/route")).PATCH as Handler },
   { method: "POST", path: () => "/api/reset", handler: async () => (await import("./reset/route")).POST as Handler },
+  { method: "POST", path: () => "/api/scenarios", handler: async () => (await import("./scenarios/route")).POST as Handler },
+  { method: "PUT", path: (name) => `/api/scenarios/${name}`, handler: async () => (await import("./scenarios/[name]/route")).PUT as Handler },
+  { method: "DELETE", path: (name) => `/api/scenarios/${name}`, handler: async () => (await import("./scenarios/[name]/route")).DELETE as Handler },
+  { method: "POST", path: () => "/api/playback", handler: async () => (await import("./playback/route")).POST as Handler },
+  { method: "DELETE", path: () => "/api/playback", handler: async () => (await import("./playback/route")).DELETE as Handler },
 ];
 
 // The library's options, which the lab takes but for name, clock and the predicates.
@@ -50,12 +55,43 @@ const createBody = fc.record(
   },
   { requiredKeys: [] },
 );
-const callsBody = fc.record({ count: fc.oneof(fc.integer({ min: -2, max: 3 }), value), concurrency: value }, { requiredKeys: [] });
-const actionBody = fc.record({ action: fc.oneof(fc.constantFrom("reset", "forceOpen", "disable", "explode"), value) }, { requiredKeys: [] });
-const endpointBody = fc.record(
-  { failureRate: value, errorStatus: value, latencyMs: fc.oneof(fc.integer({ min: 0, max: 5 }), value), jitterMs: value, fault: fc.oneof(fc.constantFrom("status", "reset", "hang", "melt"), value) },
+const callsBody = fc.record(
+  { count: fc.oneof(fc.integer({ min: -2, max: 3 }), value), concurrency: value, retries: fc.oneof(fc.integer({ min: -1, max: 6 }), value), retryDelayMs: value },
   { requiredKeys: [] },
 );
+const actionBody = fc.record({ action: fc.oneof(fc.constantFrom("reset", "forceOpen", "disable", "explode"), value) }, { requiredKeys: [] });
+const endpointBody = fc.record(
+  {
+    failureRate: value,
+    errorStatus: value,
+    latencyMs: fc.oneof(fc.integer({ min: 0, max: 5 }), value),
+    jitterMs: value,
+    fault: fc.oneof(fc.constantFrom("status", "reset", "hang", "slow-body", "malformed", "melt"), value),
+    capacity: fc.oneof(fc.integer({ min: -1, max: 10_001 }), value),
+    retryAfterS: fc.oneof(fc.integer({ min: -1, max: 3_601 }), value),
+  },
+  { requiredKeys: [] },
+);
+const scenarioName = fc.oneof(fc.constantFrom("mine", "other", "flapping", "recording", "Bad Name", ""), fc.string({ maxLength: 45 }));
+const phaseBody = fc.record(
+  {
+    label: fc.oneof(fc.string({ maxLength: 90 }), value),
+    forMs: fc.oneof(fc.constantFrom(99, 100, 1_000, 3_600_000, 3_600_001), value),
+    endpoints: fc.oneof(fc.dictionary(fc.constantFrom("payments", "search", "nope", "UP"), endpointBody, { maxKeys: 2 }), value),
+  },
+  { requiredKeys: ["forMs", "endpoints"] },
+);
+const scenarioBody = fc.record(
+  {
+    name: scenarioName,
+    description: fc.oneof(fc.string({ maxLength: 20 }), value),
+    seed: value,
+    loop: fc.oneof(fc.boolean(), value),
+    phases: fc.oneof(fc.array(phaseBody, { minLength: 0, maxLength: 3 }), value),
+  },
+  { requiredKeys: ["name", "phases"] },
+);
+const playbackBody = fc.record({ scenario: fc.oneof(scenarioName, scenarioBody, value) }, { requiredKeys: [] });
 const optionsBody = fc.oneof(options, fc.record({ slidingWindow: windowValue }));
 
 // Mostly bodies that are nearly right (where the subtle bugs are), some garbage of every kind.
@@ -75,17 +111,28 @@ const name = fc.oneof(
   { weight: 8, arbitrary: fc.constantFrom("payments", "inventory", "search") },
   { weight: 1, arbitrary: fc.oneof(fc.constantFrom("nope", "..", "%2e%2e", "a".repeat(41)), fc.string({ maxLength: 50 })) },
 );
-const BODIES: Record<number, fc.Arbitrary<unknown>> = { 0: createBody, 1: optionsBody, 3: callsBody, 4: actionBody, 5: endpointBody, 6: fc.constant({}) };
+const BODIES: Record<number, fc.Arbitrary<unknown>> = {
+  0: createBody,
+  1: optionsBody,
+  3: callsBody,
+  4: actionBody,
+  5: endpointBody,
+  6: fc.constant({}),
+  7: scenarioBody,
+  8: scenarioBody,
+  10: playbackBody,
+};
+const ROUTE_NAMES: Record<number, fc.Arbitrary<string>> = { 8: scenarioName, 9: scenarioName };
 // Deleting and resetting are rarer, so that most requests meet breakers that exist.
 const request = fc.oneof(
   ...ROUTES.map((route, index) => ({
     weight: route.method === "DELETE" || route.path("") === "/api/reset" ? 1 : 5,
-    arbitrary: fc.tuple(fc.constant(index), name, bodyFor(BODIES[index] ?? fc.constant({})), contentType),
+    arbitrary: fc.tuple(fc.constant(index), ROUTE_NAMES[index] ?? name, bodyFor(BODIES[index] ?? fc.constant({})), contentType),
   })),
 );
 
 function labState(hub: LabHub) {
-  return { breakers: hub.listBreakers(), endpoints: hub.listEndpoints() };
+  return { breakers: hub.listBreakers(), endpoints: hub.listEndpoints(), scenarios: hub.listScenarios(), playback: hub.playback() };
 }
 
 describe("every mutating route under hostile input", () => {
