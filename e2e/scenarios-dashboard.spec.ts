@@ -84,7 +84,7 @@ test("an imported scenario is saved under a free name and can be played and dele
   await expect(page.getByTestId("scenario-select").locator("option[value='flapping-2']")).toHaveCount(0);
 });
 
-test("the fault model's new fields and the retry control are on the cards", async ({ page }) => {
+test("the fault model's new fields and the retry control are on the cards", async ({ page, request }) => {
   await openDashboard(page);
   await page.getByTestId("endpoint-payments").getByText("Malformed body", { exact: true }).click();
   await expect(page.getByTestId("endpoint-payments-fault-malformed")).toBeChecked();
@@ -106,4 +106,9 @@ test("the fault model's new fields and the retry control are on the cards", asyn
   // Three consecutive failures trip payments: the first call's third attempt is its last.
   await expect(page.getByTestId("breaker-payments-last")).toContainText("3 attempts");
   await expect(page.getByTestId("breaker-payments-state")).toHaveText("OPEN");
+  // The endpoint's card counts what reached it: the three attempts, then nothing while OPEN.
+  await expect(page.getByTestId("endpoint-payments-requests")).toHaveText("3");
+  await page.getByTestId("breaker-payments-fire").click();
+  await expect(page.getByTestId("breaker-payments-last")).toContainText("Rejected");
+  expect((await (await request.get("/api/traffic")).json()).endpoints.payments).toEqual({ requests: 3, inFlight: 0, overloaded: 0 });
 });

@@ -1,8 +1,9 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
+import useSWR from "swr";
 import type { EndpointPatchInput } from "@/lib/api/schemas";
-import type { Endpoint } from "@/lib/api/types";
+import type { Endpoint, EndpointTraffic, TrafficBody } from "@/lib/api/types";
 import { apiRequest, ApiRequestError } from "@/lib/client/api";
 import { formatDuration } from "@/lib/client/format";
 import { ENDPOINT_PRESETS, FAULT_KINDS, matchPreset, MAX_CAPACITY, MAX_RETRY_AFTER_S, PRESET_NAMES, type FaultKind } from "@/lib/simulator";
@@ -15,6 +16,9 @@ const FAULT_LABELS: Record<FaultKind, string> = {
   "slow-body": "Slow body",
   malformed: "Malformed body",
 };
+// The request counters are read once a second while the page is visible: live enough to watch
+// retries pile up on an upstream, without a stream message per mock request.
+const TRAFFIC_REFRESH_MS = 1_000;
 // Dragging a slider sends one change when the hand rests, not one per pixel.
 const SLIDER_DEBOUNCE_MS = 150;
 
@@ -160,7 +164,28 @@ function OptionalIntegerField({
   );
 }
 
-function EndpointCard({ endpoint, drivenBy, onEndpoint }: { endpoint: Endpoint; drivenBy: string | undefined; onEndpoint: (endpoint: Endpoint) => void }) {
+/** Requests the endpoint received since the last reset, in flight now, and overloaded. */
+function TrafficLine({ name, traffic }: { name: string; traffic: EndpointTraffic | undefined }) {
+  if (!traffic) return null;
+  return (
+    <p data-testid={`endpoint-${name}-traffic`} className="text-xs tabular-nums text-slate-700 dark:text-slate-200">
+      <span data-testid={`endpoint-${name}-requests`}>{traffic.requests}</span> requests received · {traffic.inFlight} in flight
+      {traffic.overloaded > 0 && <span className="font-medium text-red-700 dark:text-red-300"> · {traffic.overloaded} overloaded (503)</span>}
+    </p>
+  );
+}
+
+function EndpointCard({
+  endpoint,
+  traffic,
+  drivenBy,
+  onEndpoint,
+}: {
+  endpoint: Endpoint;
+  traffic: EndpointTraffic | undefined;
+  drivenBy: string | undefined;
+  onEndpoint: (endpoint: Endpoint) => void;
+}) {
   const { name } = endpoint;
   const [error, setError] = useState<string | null>(null);
   const active = matchPreset(endpoint);
@@ -193,6 +218,7 @@ function EndpointCard({ endpoint, drivenBy, onEndpoint }: { endpoint: Endpoint; 
         </div>
         <FailingSwitch endpoint={endpoint} onPatch={(change) => void patch(change)} />
       </header>
+      <TrafficLine name={name} traffic={traffic} />
       {drivenBy !== undefined && (
         <p data-testid={`endpoint-${name}-scenario`} className="rounded-md bg-sky-50 px-2 py-1 text-xs text-sky-900 dark:bg-sky-950 dark:text-sky-100">
           ▶ A scenario drives this endpoint (now: “{drivenBy}”). Your changes hold until its next phase that names it.
@@ -321,6 +347,7 @@ export function EndpointsPanel({
   driven: ReadonlyMap<string, string>;
   onEndpoint: (endpoint: Endpoint) => void;
 }) {
+  const { data: traffic } = useSWR<TrafficBody>("/api/traffic", (path: string) => apiRequest<TrafficBody>(path), { refreshInterval: TRAFFIC_REFRESH_MS });
   return (
     <section aria-labelledby="endpoints-title" className="space-y-3">
       <h2 id="endpoints-title" className="text-base font-semibold">
@@ -328,7 +355,7 @@ export function EndpointsPanel({
       </h2>
       <div className="grid gap-4 md:grid-cols-3">
         {endpoints.map((endpoint) => (
-          <EndpointCard key={endpoint.name} endpoint={endpoint} drivenBy={driven.get(endpoint.name)} onEndpoint={onEndpoint} />
+          <EndpointCard key={endpoint.name} endpoint={endpoint} traffic={traffic?.endpoints[endpoint.name]} drivenBy={driven.get(endpoint.name)} onEndpoint={onEndpoint} />
         ))}
       </div>
     </section>

@@ -32,6 +32,21 @@ export interface PlaybackBody {
   playing: PlaybackStatus | null;
 }
 
+/** What one mock endpoint received since the lab's last reset. */
+export interface EndpointTraffic {
+  /** Requests received. */
+  requests: number;
+  /** Requests being answered (or hanging) now. */
+  inFlight: number;
+  /** Requests answered 503 at once because `capacity` were in flight. */
+  overloaded: number;
+}
+
+/** `GET /api/traffic`: endpoint name → its traffic. */
+export interface TrafficBody {
+  endpoints: Record<string, EndpointTraffic>;
+}
+
 /** `GET /api/scenarios`: the presets first, then the saved ones. */
 export interface ScenarioList {
   scenarios: Scenario[];

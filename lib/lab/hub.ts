@@ -9,6 +9,7 @@ import type {
   LabState,
   PlaybackBody,
   TimelineEntry,
+  TrafficBody,
 } from "@/lib/api/types";
 import { CallTimeoutError, CircuitBreaker, realClock, type BreakerEvent, type Clock, type TryResult } from "@/lib/breaker";
 import {
@@ -91,7 +92,7 @@ export class LabHub {
   private readonly timeline = new RingBuffer<TimelineEntry>(TIMELINE_CAPACITY);
   private readonly breakers = new Map<string, HostedBreaker>();
   private readonly endpoints = new Map<string, Endpoint>();
-  private readonly mocksInFlight = new Map<string, number>();
+  private readonly traffic = new Map<string, { requests: number; inFlight: number; overloaded: number }>();
   private readonly caller: EndpointCaller;
   private readonly clock: Clock;
   private readonly unseededRandom: RandomSource;
@@ -223,6 +224,11 @@ export class LabHub {
     const demoNames = new Set(DEMO_BREAKERS.map(({ name }) => name));
     for (const name of [...this.breakers.keys()]) this.unhost(name, demoNames.has(name));
     this.timeline.clear();
+    // Requests still in flight keep their slots; only the counts start again.
+    for (const traffic of this.traffic.values()) {
+      traffic.requests = 0;
+      traffic.overloaded = 0;
+    }
     this.loadDemo();
     this.broadcastState();
   }
@@ -310,11 +316,15 @@ export class LabHub {
    * {@link finishMock}; an overloaded request answers at once and is never in flight.
    */
   decideMock(name: string): MockOutcome {
-    const inFlight = this.mocksInFlight.get(name) ?? 0;
-    const outcome = decideOutcome(this.endpoint(name), this.random, inFlight);
+    const endpoint = this.endpoint(name);
+    const traffic = this.trafficOf(name);
+    const outcome = decideOutcome(endpoint, this.random, traffic.inFlight);
     this.metrics.mockRequest(name, outcome.kind);
-    if (outcome.kind !== "overload") {
-      this.mocksInFlight.set(name, inFlight + 1);
+    traffic.requests += 1;
+    if (outcome.kind === "overload") {
+      traffic.overloaded += 1;
+    } else {
+      traffic.inFlight += 1;
       this.metrics.mockStarted(name);
     }
     return outcome;
@@ -323,8 +333,25 @@ export class LabHub {
   /** A request {@link decideMock} decided has been answered (or its client left). */
   finishMock(name: string, outcome: MockOutcome): void {
     if (outcome.kind === "overload") return;
-    this.mocksInFlight.set(name, Math.max(0, (this.mocksInFlight.get(name) ?? 1) - 1));
+    const traffic = this.trafficOf(name);
+    traffic.inFlight = Math.max(0, traffic.inFlight - 1);
     this.metrics.mockFinished(name);
+  }
+
+  /** What each mock endpoint received since the last reset: what a person watches a retry storm with. */
+  mockTraffic(): TrafficBody {
+    const endpoints: TrafficBody["endpoints"] = {};
+    for (const name of this.endpoints.keys()) endpoints[name] = { ...this.trafficOf(name) };
+    return { endpoints };
+  }
+
+  private trafficOf(name: string) {
+    let traffic = this.traffic.get(name);
+    if (!traffic) {
+      traffic = { requests: 0, inFlight: 0, overloaded: 0 };
+      this.traffic.set(name, traffic);
+    }
+    return traffic;
   }
 
   private async fireWithRetries(hosted: HostedBreaker, { retries, retryDelayMs }: RetryPolicy, signal: AbortSignal | undefined): Promise<CallResult> {
