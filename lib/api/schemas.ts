@@ -169,3 +169,32 @@ export type PlaybackInput = z.infer<typeof playbackSchema>;
 
 /** `POST /api/reset`: no body, or an empty object. */
 export const labResetSchema = z.strictObject({});
+
+/** Bounds of a what-if run, so that one request cannot occupy a worker for minutes. */
+export const WHATIF_LIMITS = { maxRps: 10_000, maxDurationMs: 3_600_000, maxInstances: 20, maxConfigs: 5, maxArrivals: 5_000_000 } as const;
+
+const whatIfConfigSchema = z.strictObject({
+  label: z.string({ error: "must be a string of 1 to 40 characters" }).min(1, { error: "must be 1 to 40 characters" }).max(40, { error: "must be 1 to 40 characters" }),
+  options: breakerOptionsSchema,
+});
+
+/**
+ * The input of a what-if run (`POST /api/whatif`, the /whatif page, `npm run whatif`): a scenario
+ * inline or by name, the endpoint it protects, the traffic and 1-5 configs.
+ */
+export const whatIfInputSchema = z.strictObject({
+  scenario: z.union([nameSchema, scenarioSchema], { error: "must be a scenario's name or a scenario object" }),
+  endpoint: nameSchema,
+  traffic: z.strictObject({
+    rps: positiveNumber(WHATIF_LIMITS.maxRps),
+    arrival: z.enum(["steady", "poisson"], { error: 'must be "steady" or "poisson"' }).optional(),
+  }),
+  durationMs: positiveNumber(WHATIF_LIMITS.maxDurationMs, " ms").optional(),
+  seed: z.number({ error: "must be an integer" }).int({ error: "must be an integer" }).optional(),
+  instances: integer(1, WHATIF_LIMITS.maxInstances).optional(),
+  configs: z
+    .array(whatIfConfigSchema, { error: `must be an array of 1 to ${WHATIF_LIMITS.maxConfigs} configs` })
+    .min(1, { error: `must hold 1 to ${WHATIF_LIMITS.maxConfigs} configs` })
+    .max(WHATIF_LIMITS.maxConfigs, { error: `must hold 1 to ${WHATIF_LIMITS.maxConfigs} configs` }),
+});
+export type WhatIfInputBody = z.infer<typeof whatIfInputSchema>;

@@ -46,9 +46,22 @@ export class ManualClock implements Clock {
     return this.timers.length;
   }
 
+  /** When the next pending timer falls due, or `null` when none is pending. */
+  nextDueAt(): number | null {
+    return this.nextDue(Number.POSITIVE_INFINITY)?.dueAt ?? null;
+  }
+
   /** Move time forward by `ms`, firing every timer that falls due on the way, at its due time. */
   advance(ms: number): void {
-    const target = this.time + ms;
+    this.advanceTo(this.time + ms);
+  }
+
+  /**
+   * Move time to exactly `target`, firing every timer that falls due on the way, at its due time.
+   * Unlike `advance(target - now())`, no rounding error can land the clock a hair before or after
+   * an instant a simulation computed.
+   */
+  advanceTo(target: number): void {
     for (;;) {
       const next = this.nextDue(target);
       if (next === undefined) break;
