@@ -59,14 +59,16 @@ function expectFreshBreaker(breaker: BreakerBody, name: string, endpoint: string
 }
 
 function expectHealthyEndpoint(endpoint: EndpointBody, name: string): void {
-  expect(Object.keys(endpoint).sort()).toEqual(["errorStatus", "failureRate", "fault", "jitterMs", "latencyMs", "name"]);
+  expect(Object.keys(endpoint).sort()).toEqual(["capacity", "errorStatus", "failureRate", "fault", "jitterMs", "latencyMs", "name", "retryAfterS"]);
   expect(endpoint.name).toBe(name);
   expect(endpoint.failureRate).toBe(0);
   expect(endpoint.errorStatus).toBeGreaterThanOrEqual(500);
   expect(endpoint.errorStatus).toBeLessThanOrEqual(599);
   expect(endpoint.latencyMs).toBeGreaterThanOrEqual(0);
   expect(endpoint.jitterMs).toBeGreaterThanOrEqual(0);
-  expect(["status", "reset", "hang"]).toContain(endpoint.fault);
+  expect(endpoint.fault).toBe("status");
+  expect(endpoint.capacity).toBeNull();
+  expect(endpoint.retryAfterS).toBeNull();
 }
 
 test.describe("GET /api/state", () => {
@@ -76,7 +78,7 @@ test.describe("GET /api/state", () => {
     expect(response.status()).toBe(200);
     expectJson(response);
     const body = (await response.json()) as { now: number; breakers: BreakerBody[]; endpoints: EndpointBody[]; timeline: unknown[] };
-    expect(Object.keys(body).sort()).toEqual(["breakers", "endpoints", "now", "timeline"]);
+    expect(Object.keys(body).sort()).toEqual(["breakers", "endpoints", "now", "playback", "timeline"]);
     expect(typeof body.now).toBe("number");
     expect(Math.abs(body.now - before)).toBeLessThan(60_000);
 
@@ -350,7 +352,7 @@ test.describe("/api/endpoints", () => {
     const full = { failureRate: 1, errorStatus: 599, latencyMs: 0, jitterMs: 0, fault: "hang" };
     const all = await patchJson(request, "/api/endpoints/payments", full);
     expect(all.status()).toBe(200);
-    expect(await all.json()).toEqual({ name: "payments", ...full });
+    expect(await all.json()).toEqual({ name: "payments", ...full, capacity: null, retryAfterS: null });
 
     // Other endpoints are untouched.
     expectHealthyEndpoint((await (await request.get("/api/endpoints/inventory")).json()) as EndpointBody, "inventory");

@@ -14,6 +14,10 @@ export function postJson(request: APIRequestContext, url: string, body: unknown)
   return request.post(url, { headers: JSON_HEADERS, data: Buffer.from(JSON.stringify(body)) });
 }
 
+export function putJson(request: APIRequestContext, url: string, body: unknown): Promise<APIResponse> {
+  return request.put(url, { headers: JSON_HEADERS, data: Buffer.from(JSON.stringify(body)) });
+}
+
 export function patchJson(request: APIRequestContext, url: string, body: unknown): Promise<APIResponse> {
   return request.patch(url, { headers: JSON_HEADERS, data: Buffer.from(JSON.stringify(body)) });
 }
@@ -54,6 +58,18 @@ export interface EndpointBody {
   latencyMs: number;
   jitterMs: number;
   fault: string;
+  /** Wave 2: requests in flight beyond it answer 503 at once; null when unset. */
+  capacity?: number | null;
+  /** Wave 2: the `Retry-After` of a failure status; null when unset. */
+  retryAfterS?: number | null;
+}
+
+/** One attempt of a fired call (wave 2: a call retried through the breaker lists each). */
+export interface AttemptBody {
+  outcome: "success" | "failure" | "timeout" | "rejected" | "ignored";
+  status?: number;
+  durationMs: number;
+  error?: string;
 }
 
 export interface CallResultBody {
@@ -61,6 +77,7 @@ export interface CallResultBody {
   status?: number;
   durationMs: number;
   error?: string;
+  attempts?: AttemptBody[];
 }
 
 export interface FireBody {
@@ -83,7 +100,11 @@ export async function patchEndpoint(request: APIRequestContext, name: string, pa
   return (await response.json()) as EndpointBody;
 }
 
-export async function fire(request: APIRequestContext, breaker: string, body: { count?: number; concurrency?: number } = {}): Promise<FireBody> {
+export async function fire(
+  request: APIRequestContext,
+  breaker: string,
+  body: { count?: number; concurrency?: number; retries?: number; retryDelayMs?: number } = {},
+): Promise<FireBody> {
   const response = await postJson(request, `/api/breakers/${breaker}/calls`, body);
   expect(response.status(), await response.text()).toBe(200);
   return (await response.json()) as FireBody;
@@ -101,6 +122,90 @@ export async function labContents(request: APIRequestContext): Promise<{ breaker
   expect(response.status()).toBe(200);
   const body = (await response.json()) as { breakers: unknown; endpoints: unknown };
   return { breakers: body.breakers, endpoints: body.endpoints };
+}
+
+/**
+ * A refusal with the lab's error body `{ error: { code, message, field? } }`; `field` and `code`
+ * are checked when given (`field` exactly, or against a pattern).
+ */
+export async function expectApiError(
+  response: APIResponse,
+  status: number,
+  { field, code }: { field?: string | RegExp; code?: string } = {},
+): Promise<{ code: string; message: string; field?: string }> {
+  const text = await response.text();
+  expect(response.status(), text).toBe(status);
+  expect(response.headers()["content-type"], text).toMatch(/^application\/json/);
+  const body = JSON.parse(text) as { error: { code: string; message: string; field?: string } };
+  expect(Object.keys(body), text).toEqual(["error"]);
+  expect(typeof body.error.code, text).toBe("string");
+  expect(typeof body.error.message, text).toBe("string");
+  expect(body.error.message.length, text).toBeGreaterThan(0);
+  for (const key of Object.keys(body.error)) expect(["code", "message", "field"], text).toContain(key);
+  if (code !== undefined) expect(body.error.code, text).toBe(code);
+  if (typeof field === "string") expect(body.error.field, text).toBe(field);
+  else if (field instanceof RegExp) expect(body.error.field, text).toMatch(field);
+  return body.error;
+}
+
+// ── Scenarios and playback (wave 2) ──────────────────────────────────────────
+
+export interface ScenarioBody {
+  name: string;
+  description?: string;
+  seed?: number;
+  loop?: boolean;
+  phases: { label?: string; forMs: number; endpoints: Record<string, Record<string, unknown>> }[];
+}
+
+export interface PlayingBody {
+  scenario: string;
+  phase: number;
+  startedAt: number;
+  phaseEndsAt: number;
+  endsAt: number | null;
+}
+
+export interface PlaybackBody {
+  playing: PlayingBody | null;
+}
+
+export async function getJson<T>(request: APIRequestContext, url: string): Promise<T> {
+  const response = await request.get(url);
+  expect(response.status(), `${url}: ${await response.text()}`).toBe(200);
+  return (await response.json()) as T;
+}
+
+export async function listScenarios(request: APIRequestContext): Promise<ScenarioBody[]> {
+  return (await getJson<{ scenarios: ScenarioBody[] }>(request, "/api/scenarios")).scenarios;
+}
+
+export async function getPlayback(request: APIRequestContext): Promise<PlaybackBody> {
+  return getJson<PlaybackBody>(request, "/api/playback");
+}
+
+export async function getEndpoint(request: APIRequestContext, name: string): Promise<EndpointBody> {
+  return getJson<EndpointBody>(request, `/api/endpoints/${name}`);
+}
+
+/** Play a scenario (by name, or inline) and return the `playing` of the 200 answer. */
+export async function play(request: APIRequestContext, scenario: string | ScenarioBody): Promise<PlayingBody> {
+  const response = await postJson(request, "/api/playback", { scenario });
+  expect(response.status(), await response.text()).toBe(200);
+  const body = (await response.json()) as PlaybackBody;
+  expect(body.playing).not.toBeNull();
+  return body.playing!;
+}
+
+/**
+ * How far the server's clock is ahead of this process's `Date.now()`, ms, from the `now` of
+ * `GET /api/state` against the middle of the request (same machine: a few ms at most).
+ */
+export async function serverClockOffset(request: APIRequestContext): Promise<number> {
+  const before = Date.now();
+  const state = await getJson<{ now: number }>(request, "/api/state");
+  const after = Date.now();
+  return state.now - (before + after) / 2;
 }
 
 // ── Prometheus text ──────────────────────────────────────────────────────────
@@ -143,6 +248,11 @@ export function sampleValue(samples: Sample[], name: string, labels: Record<stri
 /** The sum of every sample with this name whose labels include `labels`. */
 export function sampleSum(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
   return samples.filter((sample) => matches(sample, name, labels)).reduce((sum, sample) => sum + sample.value, 0);
+}
+
+/** Requests the mock endpoint `endpoint` received (`lab_mock_requests_total`), of one `result` or all. */
+export async function mockRequests(request: APIRequestContext, endpoint: string, result?: string): Promise<number> {
+  return sampleSum((await scrape(request)).samples, "lab_mock_requests_total", result === undefined ? { endpoint } : { endpoint, result });
 }
 
 export async function scrape(request: APIRequestContext): Promise<{ text: string; samples: Sample[] }> {

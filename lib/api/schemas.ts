@@ -138,10 +138,21 @@ export const endpointPatchSchema = z.strictObject({
 });
 export type EndpointPatchInput = z.infer<typeof endpointPatchSchema>;
 
+/**
+ * A record's keys are checked against their pattern, but zod skips an own `__proto__` key (which
+ * JSON.parse makes) instead of refusing it: refused here, so it is an error like any bad name.
+ */
+function refuseProtoKey(value: unknown, context: z.core.$RefinementCtx): unknown {
+  if (typeof value === "object" && value !== null && Object.hasOwn(value, "__proto__")) {
+    context.addIssue({ code: "custom", message: "must be 1-40 characters a-z, 0-9 or -", path: ["__proto__"], input: "__proto__" });
+  }
+  return value;
+}
+
 const scenarioPhaseSchema = z.strictObject({
   label: z.string({ error: "must be a string of at most 80 characters" }).max(80, { error: "must be at most 80 characters" }).optional(),
   forMs: boundedNumber(SCENARIO_LIMITS.minPhaseMs, SCENARIO_LIMITS.maxPhaseMs, " ms"),
-  endpoints: z.record(nameSchema, endpointPatchSchema, { error: "must be an object of endpoint name → fault-model patch" }),
+  endpoints: z.preprocess(refuseProtoKey, z.record(nameSchema, endpointPatchSchema, { error: "must be an object of endpoint name → fault-model patch" })),
 });
 
 /**
