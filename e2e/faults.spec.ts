@@ -14,6 +14,7 @@ import {
   type AttemptBody,
   type EndpointBody,
 } from "./support/api";
+import { isJson } from "../lib/lab/caller";
 
 // The fault kinds and fields of wave 2 (capacity, Retry-After, malformed, slow-body) seen by real
 // calls through a breaker and on the wire, and clients that retry through the breaker.
@@ -31,15 +32,6 @@ async function fetchMock(baseURL: string, name: string): Promise<{ status: numbe
   const headersMs = performance.now() - started;
   const body = await response.text();
   return { status: response.status, headers: response.headers, body, headersMs, totalMs: performance.now() - started };
-}
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function overloads(request: APIRequestContext, endpoint: string): Promise<number> {

@@ -1,4 +1,5 @@
 import { expect, type APIRequestContext, type APIResponse } from "@playwright/test";
+import type { PlaybackBody, PlaybackStatus } from "../../lib/api/types";
 
 /** Small helpers shared by the `e2e/api-*.spec.ts` integration specs of the lab's HTTP API. */
 
@@ -158,17 +159,8 @@ export interface ScenarioBody {
   phases: { label?: string; forMs: number; endpoints: Record<string, Record<string, unknown>> }[];
 }
 
-export interface PlayingBody {
-  scenario: string;
-  phase: number;
-  startedAt: number;
-  phaseEndsAt: number;
-  endsAt: number | null;
-}
-
-export interface PlaybackBody {
-  playing: PlayingBody | null;
-}
+/** The wire types of the lab itself: a spec checks the server against the same declarations. */
+export type { PlaybackBody, PlaybackStatus as PlayingBody } from "../../lib/api/types";
 
 export async function getJson<T>(request: APIRequestContext, url: string): Promise<T> {
   const response = await request.get(url);
@@ -189,7 +181,7 @@ export async function getEndpoint(request: APIRequestContext, name: string): Pro
 }
 
 /** Play a scenario (by name, or inline) and return the `playing` of the 200 answer. */
-export async function play(request: APIRequestContext, scenario: string | ScenarioBody): Promise<PlayingBody> {
+export async function play(request: APIRequestContext, scenario: string | ScenarioBody): Promise<PlaybackStatus> {
   const response = await postJson(request, "/api/playback", { scenario });
   expect(response.status(), await response.text()).toBe(200);
   const body = (await response.json()) as PlaybackBody;

@@ -39,7 +39,8 @@ export function httpCaller(origin: string): EndpointCaller {
   };
 }
 
-function isJson(text: string): boolean {
+/** Whether `text` parses as JSON: a body that does not is malformed. */
+export function isJson(text: string): boolean {
   try {
     JSON.parse(text);
     return true;

@@ -74,6 +74,14 @@ export class ScenarioPlayer {
     const now = this.clock.now();
     const { scenario } = playing;
     let moved = false;
+    const length = scenarioLength(scenario);
+    const passes = Math.floor((now - playing.passStart) / length);
+    if (scenario.loop && passes >= 2) {
+      // A timer this late (a suspended process) need not replay every pass it missed: one full pass
+      // sets every field any phase sets, so the last full pass and the current one give the same models.
+      playing.phase = scenario.phases.length - 1;
+      playing.phaseEndsAt = playing.passStart + (passes - 1) * length;
+    }
     while (now >= playing.phaseEndsAt) {
       const phaseStart = playing.phaseEndsAt;
       let next = playing.phase + 1;

@@ -6,6 +6,7 @@ import {
   type EndpointConfig,
   type EndpointPatch,
   type Scenario,
+  type ScenarioPhase,
 } from "@/lib/simulator";
 
 /** The name of the recording; no saved scenario may take it. */
@@ -16,6 +17,14 @@ interface RecordedPhase {
   at: number;
   /** Endpoint → the fields that changed at its start. */
   patches: Map<string, EndpointPatch>;
+}
+
+/** Apply a recorded phase's changes to the models in force before it. */
+function fold(models: Map<string, EndpointConfig>, phase: RecordedPhase): void {
+  for (const [name, patch] of phase.patches) {
+    const model = models.get(name);
+    if (model) models.set(name, applyEndpointPatch(model, patch));
+  }
 }
 
 /**
@@ -54,32 +63,49 @@ export class EndpointRecorder {
     if (this.phases.length > SCENARIO_LIMITS.maxPhases - 1) this.foldOldest();
   }
 
-  /** The recording as a scenario, its last phase lasting until `now` (at least 100 ms). */
+  /**
+   * The recording as a scenario, its last phase lasting until `now` (at least 100 ms). A quiet
+   * spell longer than a phase may last (1 h) continues in phases that change nothing; when that
+   * makes more than 100 phases, the oldest changes fold into the first phase, as in `record`.
+   */
   toScenario(now: number): Scenario {
-    const starts = [this.baseAt, ...this.phases.map((phase) => phase.at)].map(Math.round);
+    let baseAt = this.baseAt;
+    const base = new Map(this.base);
+    const changes = [...this.phases];
+    for (;;) {
+      const phases = this.phasesOf(baseAt, base, changes, now);
+      if (phases.length <= SCENARIO_LIMITS.maxPhases || changes.length === 0) {
+        return { name: RECORDING_NAME, description: `Endpoint changes recorded since ${new Date(baseAt).toISOString()}`, phases: phases.slice(-SCENARIO_LIMITS.maxPhases) };
+      }
+      const oldest = changes.shift()!;
+      fold(base, oldest);
+      baseAt = oldest.at;
+    }
+  }
+
+  private phasesOf(baseAt: number, base: Map<string, EndpointConfig>, changes: RecordedPhase[], now: number): ScenarioPhase[] {
+    const starts = [baseAt, ...changes.map((phase) => phase.at)].map(Math.round);
     const end = Math.max(Math.round(now), starts.at(-1)! + SCENARIO_LIMITS.minPhaseMs);
-    const forMs = (index: number) => (starts[index + 1] ?? end) - starts[index]!;
-    const first = Object.fromEntries([...this.base.values()].map((endpoint) => [endpoint.name, fullPatch(endpoint)]));
-    return {
-      name: RECORDING_NAME,
-      description: `Endpoint changes recorded since ${new Date(this.baseAt).toISOString()}`,
-      phases: [
-        { label: "start", forMs: forMs(0), endpoints: first },
-        ...this.phases.map((phase, index) => ({
-          label: `change ${index + 1}`,
-          forMs: forMs(index + 1),
-          endpoints: Object.fromEntries(phase.patches),
-        })),
-      ],
-    };
+    const first = Object.fromEntries([...base.values()].map((endpoint) => [endpoint.name, fullPatch(endpoint)]));
+    const phases: ScenarioPhase[] = [];
+    for (const [index, start] of starts.entries()) {
+      const label = index === 0 ? "start" : `change ${index}`;
+      const endpoints = index === 0 ? first : Object.fromEntries(changes[index - 1]!.patches);
+      let remaining = (starts[index + 1] ?? end) - start;
+      phases.push({ label, forMs: Math.min(remaining, SCENARIO_LIMITS.maxPhaseMs), endpoints });
+      remaining -= SCENARIO_LIMITS.maxPhaseMs;
+      while (remaining > 0) {
+        // The remainder is at least 1 ms; a phase is at least 100: the quiet spell runs a hair longer.
+        phases.push({ label: `${label} (continued)`, forMs: Math.max(SCENARIO_LIMITS.minPhaseMs, Math.min(remaining, SCENARIO_LIMITS.maxPhaseMs)), endpoints: {} });
+        remaining -= SCENARIO_LIMITS.maxPhaseMs;
+      }
+    }
+    return phases;
   }
 
   private foldOldest(): void {
     const oldest = this.phases.shift()!;
-    for (const [name, patch] of oldest.patches) {
-      const model = this.base.get(name);
-      if (model) this.base.set(name, applyEndpointPatch(model, patch));
-    }
+    fold(this.base, oldest);
     this.baseAt = oldest.at;
   }
 }
