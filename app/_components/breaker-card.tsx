@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import type { CallResult, LabBreaker, TimelineEntry } from "@/lib/api/types";
+import { apiRequest } from "@/lib/client/api";
 import { describePolicy } from "@/lib/client/describe";
 import { BreakerControls } from "./breaker-controls";
 import { BreakerStats } from "./breaker-stats";
@@ -87,7 +88,15 @@ export function BreakerCard({
           Options
         </summary>
         <div className="border-t border-slate-200 p-3 dark:border-slate-800">
-          <OptionsEditor breaker={breaker} onBreaker={onBreaker} />
+          <OptionsEditor
+            name={name}
+            options={breaker.options}
+            onApply={async (patch) => {
+              const updated = await apiRequest<LabBreaker>(`/api/breakers/${name}`, { method: "PATCH", body: patch });
+              onBreaker(updated);
+              return updated.options;
+            }}
+          />
         </div>
       </details>
     </section>

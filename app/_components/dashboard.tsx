@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useMemo, useState } from "react";
 import type { LabState, PlaybackBody, TimelineEntry } from "@/lib/api/types";
 import { apiRequest, ApiRequestError } from "@/lib/client/api";
@@ -83,6 +84,9 @@ export function Dashboard({ initialState, initialScenarios }: { initialState: La
               </button>
             ))}
           </div>
+          <Link href="/whatif" data-testid="whatif-link" className={BUTTON_SECONDARY}>
+            What if…?
+          </Link>
           <button type="button" className={BUTTON_SECONDARY} data-testid="reset-lab" onClick={() => void resetLab()}>
             Reset lab
           </button>

@@ -2,10 +2,9 @@
 
 import { useState, type FormEvent } from "react";
 import { breakerOptionsSchema, type BreakerOptionsInput } from "@/lib/api/schemas";
-import type { LabBreaker } from "@/lib/api/types";
-import { firstProblem } from "@/lib/api/issues";
+import { firstProblem, type FieldProblem } from "@/lib/api/issues";
 import type { ResolvedOptions } from "@/lib/breaker";
-import { apiRequest, ApiRequestError } from "@/lib/client/api";
+import { ApiRequestError } from "@/lib/client/api";
 import { BUTTON_PRIMARY, BUTTON_SECONDARY } from "./state-style";
 
 type Mode = "consecutive" | "count" | "time";
@@ -109,9 +108,31 @@ function patchOf(mode: Mode, values: Record<Field, string>, original: ResolvedOp
   return patch;
 }
 
-/** Live reconfiguration of one breaker; validation messages (the browser's or the API's) sit by their field. */
-export function OptionsEditor({ breaker, onBreaker }: { breaker: LabBreaker; onBreaker: (breaker: LabBreaker) => void }) {
-  const { name, options } = breaker;
+/** A refusal of a patch, naming its field when it can: an ApiRequestError or anything with `field` and `message`. */
+function problemOf(error: unknown): FieldProblem {
+  if (error instanceof ApiRequestError) return { field: error.field, message: error.message };
+  const { field, message } = error as { field?: unknown; message?: unknown };
+  return { field: typeof field === "string" ? field : undefined, message: typeof message === "string" ? message : String(error) };
+}
+
+/**
+ * The options of a breaker as a form: only the changed fields are applied, as a patch, through
+ * `onApply`, which answers the options now in force (a lab breaker's PATCH, or a what-if config's
+ * local update). Validation messages (the browser's or the API's) sit by their field.
+ *
+ * @param name - names the form's test ids (`options-{name}-…`)
+ */
+export function OptionsEditor({
+  name,
+  options,
+  onApply,
+  applyLabel = "Apply",
+}: {
+  name: string;
+  options: ResolvedOptions;
+  onApply: (patch: BreakerOptionsInput) => Promise<ResolvedOptions>;
+  applyLabel?: string;
+}) {
   const [mode, setMode] = useState<Mode>(modeOf(options));
   const [values, setValues] = useState(() => valuesOf(options));
   const [problem, setProblem] = useState<{ field?: string; message: string } | null>(null);
@@ -135,13 +156,12 @@ export function OptionsEditor({ breaker, onBreaker }: { breaker: LabBreaker; onB
     }
     setSaving(true);
     try {
-      const updated = await apiRequest<LabBreaker>(`/api/breakers/${name}`, { method: "PATCH", body: checked.data satisfies BreakerOptionsInput });
-      onBreaker(updated);
+      const updated = await onApply(checked.data);
       setProblem(null);
-      setValues(valuesOf(updated.options));
+      setValues(valuesOf(updated));
       setSaved(true);
     } catch (error) {
-      setProblem(error instanceof ApiRequestError ? { field: error.field, message: error.message } : { message: String(error) });
+      setProblem(problemOf(error));
     } finally {
       setSaving(false);
     }
@@ -201,7 +221,7 @@ export function OptionsEditor({ breaker, onBreaker }: { breaker: LabBreaker; onB
       )}
       <div className="flex items-center gap-2">
         <button type="submit" className={BUTTON_PRIMARY} data-testid={`options-${name}-apply`} disabled={saving}>
-          {saving ? "Applying…" : "Apply"}
+          {saving ? "Applying…" : applyLabel}
         </button>
         <button type="button" className={BUTTON_SECONDARY} onClick={revert}>
           Revert

@@ -11,7 +11,7 @@ export class LabError extends Error {
   readonly [LAB_ERROR] = true;
 
   constructor(
-    readonly status: 400 | 401 | 404 | 409 | 413 | 415 | 422,
+    readonly status: 400 | 401 | 404 | 409 | 413 | 415 | 422 | 429,
     readonly code: string,
     message: string,
     readonly field?: string,

@@ -1,5 +1,5 @@
 import { setMaxListeners } from "node:events";
-import type { BreakerAction, BreakerOptionsInput, CreateBreakerInput, EndpointPatchInput } from "@/lib/api/schemas";
+import type { BreakerAction, BreakerOptionsInput, CreateBreakerInput, EndpointPatchInput, WhatIfInputBody } from "@/lib/api/schemas";
 import type {
   CallAttempt,
   CallResult,
@@ -21,6 +21,7 @@ import {
   type RandomSource,
   type Scenario,
 } from "@/lib/simulator";
+import { whatIfProblem, type WhatIfResult } from "@/lib/whatif";
 import { runBurst } from "./burst";
 import { describeHttpFailure, isHttpFailure, type EndpointCaller, type HttpResult } from "./caller";
 import { DEMO_BREAKERS, DEMO_ENDPOINTS, type BreakerDefinition } from "./defaults";
@@ -32,6 +33,7 @@ import { EndpointRecorder, RECORDING_NAME } from "./recording";
 import { RingBuffer } from "./ring-buffer";
 import { requireScenarioEndpoints, ScenarioLibrary } from "./scenario-library";
 import { pause } from "./timers";
+import { WhatIfRunner } from "./whatif-runner";
 import { serializeError, toWireEvent } from "./wire";
 
 /** Entries of the timeline the hub keeps; the oldest go first. */
@@ -101,6 +103,7 @@ export class LabHub {
   private readonly scenarios = new ScenarioLibrary();
   private readonly recorder = new EndpointRecorder();
   private readonly player: ScenarioPlayer;
+  private readonly whatIfRunner = new WhatIfRunner();
 
   constructor(dependencies: HubDependencies) {
     this.caller = dependencies.caller;
@@ -283,6 +286,17 @@ export class LabHub {
     return { playing: null };
   }
 
+  /**
+   * Run a what-if off the main thread: the scenario inline or by name (a preset, a saved one or the
+   * recording), checked across fields before it runs.
+   */
+  whatIf(body: WhatIfInputBody, signal?: AbortSignal): Promise<WhatIfResult> {
+    const input = { ...body, scenario: typeof body.scenario === "string" ? this.findScenario(body.scenario) : body.scenario };
+    const problem = whatIfProblem(input);
+    if (problem) throw new LabError(400, "invalid_body", problem.message, problem.field);
+    return this.whatIfRunner.run(input, signal);
+  }
+
   private findScenario(name: string): Scenario {
     const scenario = name === RECORDING_NAME ? this.recording() : this.scenarios.find(name);
     if (!scenario) throw new LabError(400, "unknown_scenario", `scenario must name a preset, a saved scenario or "${RECORDING_NAME}", got "${name}"`, "scenario");
@@ -357,9 +371,11 @@ export class LabHub {
   private async fireWithRetries(hosted: HostedBreaker, { retries, retryDelayMs }: RetryPolicy, signal: AbortSignal | undefined): Promise<CallResult> {
     const startedAt = this.clock.now();
     const attempts: CallAttempt[] = [await this.fireOne(hosted, signal)];
-    while (attempts.length <= retries && retryable(attempts.at(-1)!) && !signal?.aborted) {
+    // A breaker deleted or reset away during the delay has nobody left to retry through.
+    const stillHosted = () => this.breakers.get(hosted.breaker.name) === hosted;
+    while (attempts.length <= retries && retryable(attempts.at(-1)!) && !signal?.aborted && stillHosted()) {
       await pause(this.clock, retryDelayMs, signal);
-      if (signal?.aborted) break;
+      if (signal?.aborted || !stillHosted()) break;
       attempts.push(await this.fireOne(hosted, signal));
     }
     return { ...attempts.at(-1)!, durationMs: this.clock.now() - startedAt, attempts };

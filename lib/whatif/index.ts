@@ -5,4 +5,7 @@
  * @packageDocumentation
  */
 export { durationOf, runWhatIf, seedOf, type ProgressListener } from "./engine";
+export { EndpointTimeline, type ModelInterval } from "./endpoint-timeline";
+export { isUnhealthy } from "./recovery";
+export { whatIfProblem, type WhatIfProblem } from "./validate";
 export type { Arrival, WhatIfConfig, WhatIfConfigResult, WhatIfInput, WhatIfResult, WhatIfTransition } from "./types";

@@ -28,7 +28,11 @@ export function whatIfProblem(input: WhatIfInput): WhatIfProblem | null {
   if (!named.includes(input.endpoint)) {
     return { field: "endpoint", message: `endpoint must be one the scenario names (${named.join(", ")}), got "${input.endpoint}"` };
   }
-  const arrivals = (input.traffic.rps * durationOf(input)) / 1000;
+  const durationMs = durationOf(input);
+  if (durationMs > WHATIF_LIMITS.maxDurationMs) {
+    return { field: "durationMs", message: `durationMs: the scenario lasts ${durationMs} ms, longer than a run may (${WHATIF_LIMITS.maxDurationMs}); give a durationMs` };
+  }
+  const arrivals = (input.traffic.rps * durationMs) / 1000;
   if (arrivals * input.configs.length > WHATIF_LIMITS.maxArrivals) {
     return {
       field: "traffic.rps",
