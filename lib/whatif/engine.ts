@@ -1,6 +1,14 @@
-import { CircuitBreaker, ManualClock, type BreakerEvent, type TryResult } from "@/lib/breaker";
-import { createRandom, decideOutcome, HANG_LIMIT_MS, scenarioLength, type MockOutcome } from "@/lib/simulator";
-import { EndpointTimeline, ModelCursor } from "./endpoint-timeline";
+import { CircuitBreaker, ManualClock, type BreakerEvent } from "@/lib/breaker";
+import {
+  createRandom,
+  decideOutcome,
+  HANG_LIMIT_MS,
+  scenarioLength,
+  type EndpointConfig,
+  type MockOutcome,
+  type RandomSource,
+} from "@/lib/simulator";
+import { EndpointTimeline, ModelCursor, type ModelInterval } from "./endpoint-timeline";
 import { judgeRecovery } from "./recovery";
 import { SettleQueue } from "./settle-queue";
 import type { WhatIfConfig, WhatIfConfigResult, WhatIfInput, WhatIfResult, WhatIfTransition } from "./types";
@@ -34,7 +42,6 @@ function answersSuccessfully(outcome: MockOutcome): boolean {
 class SimulatedCall {
   resolve: ((answer: UpstreamAnswer) => void) | undefined = undefined;
   reject: ((error: Error) => void) | undefined = undefined;
-  result: Promise<TryResult<UpstreamAnswer>> | undefined = undefined;
 
   constructor(
     readonly outcome: MockOutcome,
@@ -90,6 +97,8 @@ export function seedOf(input: WhatIfInput): number {
 }
 
 interface Counts {
+  /** Outcome events heard: every call the breaker judges emits exactly one. */
+  judged: number;
   successes: number;
   failures: number;
   timeouts: number;
@@ -98,25 +107,126 @@ interface Counts {
   rejectedGood: number;
 }
 
-/** Called now and then with the share of virtual time done, 0..1. */
-export type ProgressListener = (done: number) => void;
+/**
+ * The two draws of one arrival, replayed to every config: `decideOutcome` takes exactly two, so
+ * each config decides from the same numbers, whatever its own load.
+ */
+class ArrivalDraws {
+  private first = 0;
+  private second = 0;
+  private taken = 0;
+  readonly source: RandomSource = () => (this.taken++ % 2 === 0 ? this.first : this.second);
 
-// Progress is reported every this many arrivals: often enough for a bar, rarely enough to cost nothing.
-const PROGRESS_EVERY = 50_000;
+  constructor(private readonly random: RandomSource) {}
 
-async function runConfig(input: WhatIfInput, config: WhatIfConfig, onProgress: ProgressListener | undefined, progressOffset: number): Promise<WhatIfConfigResult> {
-  const durationMs = durationOf(input);
-  const seed = seedOf(input);
-  const instances = input.instances ?? 1;
-  const clock = new ManualClock(0);
-  const timeoutMs = config.options.timeoutMs ?? null;
-  const counts: Counts = { successes: 0, failures: 0, timeouts: 0, rejected: 0, ignored: 0, rejectedGood: 0 };
-  const transitions: WhatIfTransition[] = [];
-  const breakers = Array.from({ length: instances }, (_, instance) => {
+  /** Draw the next arrival's pair. */
+  next(): void {
+    this.first = this.random();
+    this.second = this.random();
+  }
+
+  /** Replay the pair from its start, for the next config. */
+  rewind(): void {
+    this.taken = 0;
+  }
+}
+
+/** One config's breakers (one per instance) on their own clock, with the calls they let through. */
+class ConfigRun {
+  readonly counts: Counts = { judged: 0, successes: 0, failures: 0, timeouts: 0, rejected: 0, ignored: 0, rejectedGood: 0 };
+  readonly transitions: WhatIfTransition[] = [];
+  private readonly clock = new ManualClock(0);
+  private readonly breakers: CircuitBreaker[];
+  private readonly queue = new SettleQueue<SimulatedCall>();
+  private readonly timeoutMs: number | null;
+  private inFlight = 0;
+  private answered = 0;
+
+  constructor(
+    readonly config: WhatIfConfig,
+    instances: number,
+  ) {
+    this.timeoutMs = config.options.timeoutMs ?? null;
+    this.breakers = Array.from({ length: instances }, (_, instance) => this.host(instance));
+  }
+
+  /** The next instant this config has something to do (a timer, a call that ends), or +Infinity. */
+  nextAt(): number {
+    return Math.min(this.clock.nextDueAt() ?? Number.POSITIVE_INFINITY, this.queue.peekAt());
+  }
+
+  /** Move to `now`, firing the breakers' timers due by then. */
+  advanceTo(now: number): void {
+    this.clock.advanceTo(now);
+  }
+
+  /**
+   * Give the calls that end at `now` their answers; the breakers judge them in promise reactions.
+   * Says whether any call ended.
+   */
+  endCalls(now: number): boolean {
+    if (this.queue.peekAt() !== now) return false;
+    while (this.queue.peekAt() === now) {
+      const call = this.queue.pop();
+      this.inFlight -= 1;
+      if (!call.timesOut) {
+        call.answer();
+        this.answered += 1;
+      }
+    }
+    return true;
+  }
+
+  /** Whether every answer given has been judged (a timed-out call was judged by its timer). */
+  get settled(): boolean {
+    return this.counts.judged - this.counts.timeouts >= this.answered;
+  }
+
+  /** A call arrives at `now` at instance `instance`, with the upstream's answer decided from `draws`. */
+  arrive(now: number, instance: number, model: EndpointConfig, draws: RandomSource): void {
+    const outcome = decideOutcome(model, draws, this.inFlight);
+    const answerAt = now + answerDelay(outcome);
+    const { timeoutMs } = this;
+    const timesOut = timeoutMs !== null && answerAt >= now + timeoutMs;
+    const call = new SimulatedCall(outcome, timesOut ? now + timeoutMs : answerAt, timesOut);
+    let admitted = false;
+    void this.breakers[instance]!.tryExecute(() => {
+      admitted = true;
+      return call.start();
+    });
+    if (admitted) {
+      this.inFlight += 1;
+      this.queue.push(call.endsAt, call);
+    } else if (answersSuccessfully(outcome) && (timeoutMs === null || answerAt - now < timeoutMs)) {
+      this.counts.rejectedGood += 1;
+    }
+  }
+
+  result(intervals: Iterable<ModelInterval>): WhatIfConfigResult {
+    for (const breaker of this.breakers) breaker.dispose();
+    const { successes, failures, timeouts, rejected, ignored, rejectedGood } = this.counts;
+    return {
+      label: this.config.label,
+      calls: successes + failures + ignored + rejected,
+      successes,
+      failures,
+      timeouts,
+      rejected,
+      ignored,
+      upstreamCalls: successes + failures + ignored,
+      wastedCalls: failures,
+      rejectedGood,
+      ...judgeRecovery(intervals, this.transitions, this.timeoutMs),
+      transitions: this.transitions,
+    };
+  }
+
+  private host(instance: number): CircuitBreaker {
+    const { counts, transitions } = this;
     const breaker = new CircuitBreaker({
-      ...config.options,
-      name: `${config.label || "config"}#${instance}`,
-      clock,
+      ...this.config.options,
+      name: `${this.config.label || "config"}#${instance}`,
+      clock: this.clock,
       isResultFailure: (answer) => (answer as UpstreamAnswer).failed,
     });
     breaker.subscribe((event: BreakerEvent) => {
@@ -125,9 +235,11 @@ async function runConfig(input: WhatIfInput, config: WhatIfConfig, onProgress: P
           transitions.push({ at: event.at, instance, from: event.from, to: event.to, reason: event.reason });
           break;
         case "success":
+          counts.judged += 1;
           counts.successes += 1;
           break;
         case "failure":
+          counts.judged += 1;
           counts.failures += 1;
           if (event.timeout) counts.timeouts += 1;
           break;
@@ -135,100 +247,73 @@ async function runConfig(input: WhatIfInput, config: WhatIfConfig, onProgress: P
           counts.rejected += 1;
           break;
         case "ignored":
+          counts.judged += 1;
           counts.ignored += 1;
           break;
       }
     });
     return breaker;
-  });
-
-  const cursor = new ModelCursor(new EndpointTimeline(input.scenario, input.endpoint), durationMs);
-  const random = createRandom(seed);
-  const nextArrival = arrivals(input, seed);
-  const queue = new SettleQueue<SimulatedCall>();
-  let arrivalAt = nextArrival();
-  let arrived = 0;
-  let inFlight = 0;
-  const settledNow: SimulatedCall[] = [];
-
-  for (;;) {
-    const timerAt = clock.nextDueAt() ?? Number.POSITIVE_INFINITY;
-    const endAt = queue.peekAt();
-    const now = Math.min(timerAt, endAt, arrivalAt);
-    if (!(now < durationMs)) break;
-    // At one instant: the breakers' timers first, then the calls that end, then new arrivals.
-    if (timerAt === now) {
-      clock.advanceTo(now);
-      continue;
-    }
-    clock.advanceTo(now);
-    if (endAt === now) {
-      while (queue.peekAt() === now) {
-        const call = queue.pop();
-        inFlight -= 1;
-        if (!call.timesOut) {
-          call.answer();
-          settledNow.push(call);
-        }
-      }
-      // Until the breakers have judged these answers, nothing later may be decided.
-      for (const call of settledNow) await call.result;
-      settledNow.length = 0;
-      continue;
-    }
-    const breaker = breakers[arrived % instances]!;
-    arrived += 1;
-    // Every arrival draws its outcome, admitted or not, so every config meets the same upstream.
-    const outcome = decideOutcome(cursor.at(now), random, inFlight);
-    const answerAt = now + answerDelay(outcome);
-    const timesOut = timeoutMs !== null && answerAt >= now + timeoutMs;
-    const call = new SimulatedCall(outcome, timesOut ? now + timeoutMs : answerAt, timesOut);
-    let admitted = false;
-    const result = breaker.tryExecute(() => {
-      admitted = true;
-      return call.start();
-    });
-    if (admitted) {
-      call.result = result;
-      inFlight += 1;
-      queue.push(call.endsAt, call);
-    } else if (answersSuccessfully(outcome) && (timeoutMs === null || answerAt - now < timeoutMs)) {
-      counts.rejectedGood += 1;
-    }
-    arrivalAt = nextArrival();
-    if (onProgress && arrived % PROGRESS_EVERY === 0) onProgress(progressOffset + Math.min(1, now / durationMs) / input.configs.length);
   }
-  for (const breaker of breakers) breaker.dispose();
-
-  const { successes, failures, timeouts, rejected, ignored, rejectedGood } = counts;
-  const recovery = judgeRecovery(new EndpointTimeline(input.scenario, input.endpoint).intervals(durationMs), transitions, timeoutMs);
-  return {
-    label: config.label,
-    calls: successes + failures + ignored + rejected,
-    successes,
-    failures,
-    timeouts,
-    rejected,
-    ignored,
-    upstreamCalls: successes + failures + ignored,
-    wastedCalls: failures,
-    rejectedGood,
-    ...recovery,
-    transitions,
-  };
 }
+
+/** Called now and then with the share of virtual time done, 0..1. */
+export type ProgressListener = (done: number) => void;
+
+// Progress is reported every this many arrivals: often enough for a bar, rarely enough to cost nothing.
+const PROGRESS_EVERY = 50_000;
 
 /**
  * Run each config's breakers, the real `CircuitBreaker` on a `ManualClock`, against the scenario
  * in virtual time, and count what happened. Deterministic: the same input gives the same result.
- * The input is assumed valid (the lab's schema checks it); a config the library refuses throws
- * the library's error.
+ * The configs run side by side on one time line: they meet the same arrivals and the same draws,
+ * and one wait for the breakers' promise reactions serves them all. The input is assumed valid
+ * (the lab's schema checks it); a config the library refuses throws the library's error.
  */
 export async function runWhatIf(input: WhatIfInput, onProgress?: ProgressListener): Promise<WhatIfResult> {
-  const results: WhatIfConfigResult[] = [];
-  for (const [index, config] of input.configs.entries()) {
-    results.push(await runConfig(input, config, onProgress, index / input.configs.length));
+  const durationMs = durationOf(input);
+  const seed = seedOf(input);
+  const instances = input.instances ?? 1;
+  const runs = input.configs.map((config) => new ConfigRun(config, instances));
+  const timeline = new EndpointTimeline(input.scenario, input.endpoint);
+  const cursor = new ModelCursor(timeline, durationMs);
+  const draws = new ArrivalDraws(createRandom(seed));
+  const nextArrival = arrivals(input, seed);
+  let arrivalAt = nextArrival();
+  let arrived = 0;
+
+  const settled = () => {
+    for (const run of runs) if (!run.settled) return false;
+    return true;
+  };
+  for (;;) {
+    let now = arrivalAt;
+    for (const run of runs) now = Math.min(now, run.nextAt());
+    if (!(now < durationMs)) break;
+    // At one instant: the breakers' timers first, then the calls that end, then new arrivals.
+    let ended = false;
+    for (const run of runs) {
+      run.advanceTo(now);
+      if (run.endCalls(now)) ended = true;
+    }
+    if (ended) {
+      // Until the breakers have judged these answers, nothing later may be decided.
+      while (!settled()) await null;
+      continue;
+    }
+    if (arrivalAt !== now) continue;
+    const model = cursor.at(now);
+    const instance = arrived % instances;
+    // Every arrival draws its outcome, admitted or not, so every config meets the same upstream.
+    draws.next();
+    for (const run of runs) {
+      draws.rewind();
+      run.arrive(now, instance, model, draws.source);
+    }
+    arrived += 1;
+    arrivalAt = nextArrival();
+    if (onProgress && arrived % PROGRESS_EVERY === 0) onProgress(Math.min(1, now / durationMs));
   }
+  const results = runs.map((run) => run.result(timeline.intervals(durationMs)));
   onProgress?.(1);
   return { simulatedCalls: results.reduce((total, result) => total + result.calls, 0), results };
 }
