@@ -10,6 +10,26 @@ function verdict(met: boolean): string {
   return met ? "met" : "**missed**";
 }
 
+function renderWhatIf(whatif: NonNullable<BenchResults["whatif"]>, libraryNs: number | undefined): string {
+  const rate = (callsPerSecond: number) => `${(callsPerSecond / 1e6).toFixed(2)} M/s`;
+  const rows = [
+    ["Node", `${whatif.node.seconds.toFixed(2)} s`, rate(whatif.node.callsPerSecond), `${Math.round(whatif.node.nsPerCall)} ns`, verdict(whatif.node.callsPerSecond >= 2e6)],
+  ];
+  if (whatif.chromium) {
+    rows.push(["Chromium, Web Worker", `${whatif.chromium.seconds.toFixed(2)} s`, rate(whatif.chromium.callsPerSecond), `${Math.round(whatif.chromium.nsPerCall)} ns`, verdict(whatif.chromium.callsPerSecond >= 2e6)]);
+  }
+  const library = libraryNs === undefined ? "" : ` The library's own cost per call in the same run (scenario c, a call with a timeout): ${formatNs(libraryNs)}.`;
+  const heap =
+    whatif.node.heapGrowthKiB === null || whatif.smallHeapGrowthKiB === null
+      ? ""
+      : ` Live heap during the run (after a full collection, every 50 000 arrivals): at most ${kib(whatif.node.heapGrowthKiB * 1024)} above the start, against ${kib(whatif.smallHeapGrowthKiB * 1024)} with a fifth of the calls.`;
+  return (
+    `### What-if: ${whatif.simulatedCalls.toLocaleString("en")} simulated calls (3 configs × 10 min × 1000 calls/s)\n\n` +
+    markdownTable(["where", "time", "simulated calls/s", "per simulated call", "goal ≥ 2 M/s"], rows) +
+    `\n\n${library}${heap}`.trimEnd()
+  );
+}
+
 function renderPlayback(playback: NonNullable<BenchResults["playback"]>): string {
   return (
     `### Playback drift (a ${playback.seconds / 60 >= 1 ? `${playback.seconds / 60}-minute` : `${playback.seconds}-second`} scenario of 6 s phases, real timers)\n\n` +
@@ -92,6 +112,10 @@ export function renderResults(results: BenchResults): string {
       `### Browser: from the API call that trips a breaker to the badge showing OPEN (Chromium, ${trips} trips)\n\n` +
         `p50 ${p50Ms.toFixed(1)} ms, p95 **${p95Ms.toFixed(1)} ms**, max ${maxMs.toFixed(1)} ms (goal p95 < 150 ms: ${verdict(p95Ms < 150)}).`,
     );
+  }
+  if (results.whatif) {
+    const timeout = results.library?.scenarios.find((scenario) => scenario.id === "c")?.subjects.find((subject) => subject.name.startsWith("breaker-lab"));
+    sections.push(renderWhatIf(results.whatif, timeout?.medianNs));
   }
   if (results.playback) sections.push(renderPlayback(results.playback));
   return sections.join("\n\n");

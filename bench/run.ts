@@ -5,10 +5,10 @@
  *   npm run bench                      everything (about 10 minutes: the playback part plays a
  *                                      10-minute scenario in a child process while the rest runs)
  *   npm run bench -- --quick           fewer rounds and shorter loads (a smoke run)
- *   npm run bench -- --only library    one part: library, http, browser or playback
+ *   npm run bench -- --only library    one part: library, http, browser, playback or whatif
  */
 import { execFile, spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { runBrowserBenchmark, type BrowserResults } from "./browser";
@@ -16,6 +16,7 @@ import { hasGc } from "./harness";
 import { runHttpBenchmark, type HttpResults } from "./http";
 import { runLibraryBenchmark, type LibraryResults } from "./library";
 import type { PlaybackResults } from "./playback";
+import { runWhatIfBenchmark, type WhatIfResults } from "./whatif";
 import { renderResults } from "./report";
 
 export interface BenchResults {
@@ -26,9 +27,10 @@ export interface BenchResults {
   http?: HttpResults;
   browser?: BrowserResults;
   playback?: PlaybackResults;
+  whatif?: WhatIfResults;
 }
 
-const PARTS = ["library", "http", "browser", "playback"] as const;
+const PARTS = ["library", "http", "browser", "playback", "whatif"] as const;
 const { values } = parseArgs({ options: { quick: { type: "boolean", default: false }, only: { type: "string" } } });
 const parts = values.only ? values.only.split(",") : [...PARTS];
 for (const part of parts) {
@@ -66,7 +68,7 @@ if (parts.includes("library")) {
   console.log("Library…");
   results.library = await runLibraryBenchmark({ quick: values.quick });
 }
-if (parts.includes("http") || parts.includes("browser")) {
+if (parts.includes("http") || parts.includes("browser") || parts.includes("whatif")) {
   const build = spawnSync(process.execPath, ["scripts/start.mjs", "--build-only"], { stdio: "inherit" });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
@@ -78,6 +80,10 @@ if (parts.includes("browser")) {
   console.log("Browser…");
   results.browser = await runBrowserBenchmark({ trips: 30 });
 }
+if (parts.includes("whatif")) {
+  console.log("What-if…");
+  results.whatif = await runWhatIfBenchmark({ quick: values.quick });
+}
 if (playback) {
   console.log("Playback (waiting for the scenario to end)…");
   results.playback = await playback;
@@ -85,7 +91,10 @@ if (playback) {
 
 const markdown = renderResults(results);
 console.log(`\n${markdown}\n\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
-writeFileSync(new URL("./results.json", import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+// A partial run replaces its own parts of results.json and keeps the others' latest figures.
+const resultsFile = new URL("./results.json", import.meta.url);
+const previous = parts.length < PARTS.length && existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, "utf8")) as BenchResults) : {};
+writeFileSync(resultsFile, `${JSON.stringify({ ...previous, ...results }, null, 2)}\n`);
 
 // A full run of every part replaces the results section of BENCHMARKS.md.
 if (!values.quick && parts.length === PARTS.length) {

@@ -67,7 +67,7 @@ export function ResultsView({ input, result, elapsedMs, breakers, configs }: { i
           Results: {input.scenario.name} on {input.endpoint}, {input.traffic.rps} calls/s {input.traffic.arrival ?? "steady"}, {formatDuration(durationMs)}
           {instances > 1 ? `, ${instances} instances each` : ""}
         </h2>
-        <p data-testid="whatif-stats" className="text-sm tabular-nums text-slate-600 dark:text-slate-300">
+        <p data-testid="whatif-stats" data-elapsed-ms={elapsedMs} data-simulated-calls={result.simulatedCalls} className="text-sm tabular-nums text-slate-600 dark:text-slate-300">
           {result.simulatedCalls.toLocaleString("en")} simulated calls in {formatDuration(elapsedMs)} ({Math.round(result.simulatedCalls / Math.max(elapsedMs / 1000, 1e-3)).toLocaleString("en")} calls/s)
         </p>
       </div>
