@@ -86,7 +86,7 @@ export function ResultsView({ input, result, elapsedMs, breakers, configs }: { i
         ))}
         <p className="text-xs text-slate-600 dark:text-slate-300">Tinted stretches: the endpoint is unhealthy for that config (it fails requests, or answers no faster than the config&apos;s timeout).</p>
       </div>
-      <div className="overflow-x-auto">
+      <div className="relative overflow-x-auto">
         <table className="w-full text-left text-sm tabular-nums">
           <caption className="sr-only">Counts per config; the best value of each column is marked with a star</caption>
           <thead>

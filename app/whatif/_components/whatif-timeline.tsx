@@ -90,7 +90,7 @@ export function WhatIfTimeline({
   );
 }
 
-/** The shared time axis: the scenario's phases by label, and the run's start and end. */
+/** The shared time axis: the scenario's phases by label, where each begins. */
 export function PhaseAxis({ phases, durationMs, labels }: { phases: readonly ModelInterval[]; durationMs: number; labels: readonly string[] }) {
   return (
     <div className="relative h-5 text-xs text-slate-600 dark:text-slate-300">
@@ -99,7 +99,6 @@ export function PhaseAxis({ phases, durationMs, labels }: { phases: readonly Mod
           {labels[index]}
         </span>
       ))}
-      <span className="absolute right-0 top-0 tabular-nums">{formatDuration(durationMs)}</span>
     </div>
   );
 }
