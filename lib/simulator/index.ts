@@ -25,13 +25,5 @@ export {
 } from "./endpoint";
 export { decideOutcome, type MockOutcome, type MockOutcomeKind } from "./outcome";
 export { applyPreset, ENDPOINT_PRESETS, matchPreset, PRESET_NAMES, type EndpointPreset, type PresetName } from "./presets";
-export {
-  phaseAt,
-  SCENARIO_LIMITS,
-  scenarioEndpoints,
-  scenarioLength,
-  type PhasePosition,
-  type Scenario,
-  type ScenarioPhase,
-} from "./scenario";
+export { SCENARIO_LIMITS, scenarioEndpoints, scenarioLength, type Scenario, type ScenarioPhase } from "./scenario";
 export { SCENARIO_PRESETS, scenarioPreset } from "./scenario-presets";

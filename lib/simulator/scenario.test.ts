@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { scenarioSchema } from "@/lib/api/schemas";
 import { applyEndpointPatch, defaultEndpoint } from "./endpoint";
-import { phaseAt, SCENARIO_LIMITS, scenarioEndpoints, scenarioLength, type Scenario } from "./scenario";
+import { SCENARIO_LIMITS, scenarioEndpoints, scenarioLength, type Scenario } from "./scenario";
 import { SCENARIO_PRESETS, scenarioPreset } from "./scenario-presets";
 
 /** A scenario whose phases last `lengths` ms, touching no endpoint. */
@@ -27,86 +27,6 @@ describe("scenarioLength", () => {
 
   it("is one pass, loop or not", () => {
     expect(scenarioLength(timed([300, 200], true))).toBe(500);
-  });
-});
-
-describe("phaseAt", () => {
-  const three = timed([1_000, 500, 2_000]);
-
-  it("is phase 0 from the first instant", () => {
-    expect(phaseAt(three, 0)).toEqual({ phase: 0, pass: 0, phaseStartMs: 0, phaseEndMs: 1_000 });
-    expect(phaseAt(three, 999.999)).toMatchObject({ phase: 0 });
-  });
-
-  it("is half-open: at each boundary the later phase, a hair before it the earlier", () => {
-    expect(phaseAt(three, 999)).toMatchObject({ phase: 0 });
-    expect(phaseAt(three, 1_000)).toEqual({ phase: 1, pass: 0, phaseStartMs: 1_000, phaseEndMs: 1_500 });
-    expect(phaseAt(three, 1_499)).toMatchObject({ phase: 1 });
-    expect(phaseAt(three, 1_499.5)).toMatchObject({ phase: 1 });
-    expect(phaseAt(three, 1_500)).toEqual({ phase: 2, pass: 0, phaseStartMs: 1_500, phaseEndMs: 3_500 });
-    expect(phaseAt(three, 3_499.9)).toEqual({ phase: 2, pass: 0, phaseStartMs: 1_500, phaseEndMs: 3_500 });
-  });
-
-  it("is null from the end of a scenario that does not loop, and at every later time", () => {
-    expect(phaseAt(three, 3_500)).toBeNull();
-    expect(phaseAt(three, 3_501)).toBeNull();
-    expect(phaseAt(three, 1e9)).toBeNull();
-    expect(phaseAt({ ...three, loop: false }, 3_500)).toBeNull();
-  });
-
-  it("starts the next pass at the end of a looping one: the end is phase 0 of pass 1", () => {
-    const looping = { ...three, loop: true };
-    expect(phaseAt(looping, 3_499)).toMatchObject({ phase: 2, pass: 0 });
-    expect(phaseAt(looping, 3_500)).toEqual({ phase: 0, pass: 1, phaseStartMs: 3_500, phaseEndMs: 4_500 });
-    expect(phaseAt(looping, 4_500)).toEqual({ phase: 1, pass: 1, phaseStartMs: 4_500, phaseEndMs: 5_000 });
-    expect(phaseAt(looping, 4_999)).toMatchObject({ phase: 1, pass: 1 });
-    expect(phaseAt(looping, 5_000)).toEqual({ phase: 2, pass: 1, phaseStartMs: 5_000, phaseEndMs: 7_000 });
-    expect(phaseAt(looping, 7_000)).toEqual({ phase: 0, pass: 2, phaseStartMs: 7_000, phaseEndMs: 8_000 });
-  });
-
-  it("counts passes far out without drifting: pass 1000 starts at 1000 × the length", () => {
-    const looping = { ...three, loop: true };
-    expect(phaseAt(looping, 3_500_000)).toEqual({ phase: 0, pass: 1_000, phaseStartMs: 3_500_000, phaseEndMs: 3_501_000 });
-    expect(phaseAt(looping, 3_500_000 - 1)).toEqual({ phase: 2, pass: 999, phaseStartMs: 3_498_000, phaseEndMs: 3_500_000 });
-  });
-
-  it("loops a one-phase scenario onto itself", () => {
-    const one = timed([100], true);
-    expect(phaseAt(one, 0)).toEqual({ phase: 0, pass: 0, phaseStartMs: 0, phaseEndMs: 100 });
-    expect(phaseAt(one, 100)).toEqual({ phase: 0, pass: 1, phaseStartMs: 100, phaseEndMs: 200 });
-    expect(phaseAt(one, 250)).toEqual({ phase: 0, pass: 2, phaseStartMs: 200, phaseEndMs: 300 });
-  });
-
-  it("handles fractional lengths: boundaries at the fractional sums", () => {
-    const fractional = timed([100.25, 150.5, 100.125]);
-    expect(phaseAt(fractional, 100.24)).toMatchObject({ phase: 0 });
-    expect(phaseAt(fractional, 100.25)).toEqual({ phase: 1, pass: 0, phaseStartMs: 100.25, phaseEndMs: 250.75 });
-    expect(phaseAt(fractional, 250.75)).toEqual({ phase: 2, pass: 0, phaseStartMs: 250.75, phaseEndMs: 350.875 });
-    expect(phaseAt(fractional, 350.874)).toMatchObject({ phase: 2 });
-    expect(phaseAt(fractional, 350.875)).toBeNull();
-    const looping = { ...fractional, loop: true };
-    expect(phaseAt(looping, 350.875)).toEqual({ phase: 0, pass: 1, phaseStartMs: 350.875, phaseEndMs: 451.125 });
-    expect(phaseAt(looping, 350.875 + 100.25)).toMatchObject({ phase: 1, pass: 1 });
-  });
-
-  it("handles decimal lengths that binary cannot hold exactly (100.1 + 100.2)", () => {
-    const decimal = timed([100.1, 100.2]);
-    expect(phaseAt(decimal, 100.09)).toMatchObject({ phase: 0 });
-    expect(phaseAt(decimal, 100.1)).toMatchObject({ phase: 1, phaseStartMs: 100.1 });
-    expect(phaseAt(decimal, 200.29)).toMatchObject({ phase: 1 });
-    expect(phaseAt(decimal, 200.31)).toBeNull();
-  });
-
-  it("always answers a phase that contains the instant, for fractional lengths on later passes too", () => {
-    // Exactly k passes in: the instant is a boundary, so phase 0 of pass k must hold it.
-    const looping = timed([9_763.5, 5_986.1], true);
-    const length = scenarioLength(looping);
-    for (const pass of [1, 7, 100, 376, 999]) {
-      const elapsed = pass * length;
-      const position = phaseAt(looping, elapsed)!;
-      expect(position.phaseStartMs, `pass ${pass}`).toBeLessThanOrEqual(elapsed);
-      expect(position.phaseEndMs, `pass ${pass}`).toBeGreaterThan(elapsed);
-    }
   });
 });
 

@@ -34,45 +34,6 @@ export function scenarioLength(scenario: Scenario): number {
   return scenario.phases.reduce((total, phase) => total + phase.forMs, 0);
 }
 
-/** Where a scenario stands at one instant of its playback. */
-export interface PhasePosition {
-  /** 0-based index of the phase in force. */
-  phase: number;
-  /** 0-based pass (always 0 unless the scenario loops). */
-  pass: number;
-  /** When the phase began and ends, ms since the start of the playback. */
-  phaseStartMs: number;
-  phaseEndMs: number;
-}
-
-/**
- * The phase in force `elapsedMs` after the start of a playback. Phases are half-open, so at a
- * boundary the later phase is in force.
- *
- * @param scenario - The scenario.
- * @param elapsedMs - Time since the playback started, ms (>= 0).
- * @returns The position, or `null` once a scenario that does not loop has ended.
- */
-export function phaseAt(scenario: Scenario, elapsedMs: number): PhasePosition | null {
-  const length = scenarioLength(scenario);
-  let pass = 0;
-  let passStart = 0;
-  if (elapsedMs >= length) {
-    if (!scenario.loop) return null;
-    pass = Math.floor(elapsedMs / length);
-    passStart = pass * length;
-  }
-  let phaseStart = passStart;
-  for (const [index, phase] of scenario.phases.entries()) {
-    const phaseEnd = phaseStart + phase.forMs;
-    if (elapsedMs < phaseEnd) return { phase: index, pass, phaseStartMs: phaseStart, phaseEndMs: phaseEnd };
-    phaseStart = phaseEnd;
-  }
-  // Floating-point sums can leave elapsedMs a hair past the last end of a pass: the last phase holds.
-  const last = scenario.phases.length - 1;
-  return { phase: last, pass, phaseStartMs: phaseStart - scenario.phases[last]!.forMs, phaseEndMs: phaseStart };
-}
-
 /** The endpoints a scenario names, in the order they first appear. */
 export function scenarioEndpoints(scenario: Scenario): string[] {
   const names = new Set<string>();
