@@ -141,6 +141,14 @@ class ConfigRun {
   private readonly timeoutMs: number | null;
   private inFlight = 0;
   private answered = 0;
+  // The call being offered to a breaker, and whether the breaker ran it: one function for every
+  // call rather than a closure each (the breaker calls it synchronously or not at all).
+  private arriving: SimulatedCall | undefined = undefined;
+  private admitted = false;
+  private readonly startArriving = (): Promise<UpstreamAnswer> => {
+    this.admitted = true;
+    return this.arriving!.start();
+  };
 
   constructor(
     readonly config: WhatIfConfig,
@@ -189,12 +197,10 @@ class ConfigRun {
     const { timeoutMs } = this;
     const timesOut = timeoutMs !== null && answerAt >= now + timeoutMs;
     const call = new SimulatedCall(outcome, timesOut ? now + timeoutMs : answerAt, timesOut);
-    let admitted = false;
-    void this.breakers[instance]!.tryExecute(() => {
-      admitted = true;
-      return call.start();
-    });
-    if (admitted) {
+    this.arriving = call;
+    this.admitted = false;
+    void this.breakers[instance]!.tryExecute(this.startArriving);
+    if (this.admitted) {
       this.inFlight += 1;
       this.queue.push(call.endsAt, call);
     } else if (answersSuccessfully(outcome) && (timeoutMs === null || answerAt - now < timeoutMs)) {
