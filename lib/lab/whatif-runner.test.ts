@@ -1,7 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { runWhatIf, type WhatIfInput } from "@/lib/whatif";
 import { isLabError } from "./errors";
-import { MAX_QUEUED_RUNS, WhatIfRunner } from "./whatif-runner";
+import { Worker } from "node:worker_threads";
+import { MAX_QUEUED_RUNS, WhatIfRunner as BundledRunner, type WorkerSpawner } from "./whatif-runner";
+
+// Run from TypeScript sources, the worker loads its TypeScript through tsx, whose loader a worker
+// thread does not inherit from this process.
+const fromSource: WorkerSpawner = (input) => {
+  const entry = JSON.stringify(new URL("./whatif.worker.ts", import.meta.url).href);
+  return new Worker(`import("tsx/esm/api").then(({ tsImport }) => tsImport(${entry}, ${JSON.stringify(import.meta.url)}))`, { eval: true, workerData: input });
+};
+
+class WhatIfRunner extends BundledRunner {
+  constructor() {
+    super(fromSource);
+  }
+}
 
 const input: WhatIfInput = {
   scenario: { name: "down", phases: [{ forMs: 5_000, endpoints: { api: { failureRate: 1, latencyMs: 5, jitterMs: 0 } } }] },

@@ -7,18 +7,11 @@ type WorkerAnswer = { ok: true; result: WhatIfResult } | { ok: false; message: s
 /** Runs that may wait for a worker; beyond this the lab answers 429 rather than queue for minutes. */
 export const MAX_QUEUED_RUNS = 4;
 
-// Run from TypeScript sources (tests, tsx), the worker must load its TypeScript through tsx, whose
-// loader a worker does not inherit; the built app's worker is bundled JavaScript.
-const FROM_SOURCE = import.meta.url.endsWith(".ts");
+/** Starts the worker thread of one run, its input as `workerData`. */
+export type WorkerSpawner = (input: WhatIfInput) => Worker;
 
-function startWorker(input: WhatIfInput): Worker {
-  if (FROM_SOURCE) {
-    const entry = JSON.stringify(new URL("./whatif.worker.ts", import.meta.url).href);
-    const boot = `import("tsx/esm/api").then(({ tsImport }) => tsImport(${entry}, ${JSON.stringify(import.meta.url)}))`;
-    return new Worker(boot, { eval: true, workerData: input });
-  }
-  return new Worker(new URL("./whatif.worker.ts", import.meta.url), { workerData: input });
-}
+// The literal `new Worker(new URL(…), …)` is what the bundler turns into a worker entry of its own.
+const bundledWorker: WorkerSpawner = (input) => new Worker(new URL("./whatif.worker.ts", import.meta.url), { workerData: input });
 
 /**
  * Runs what-if simulations off the main thread, one at a time (the machine's other core keeps the
@@ -28,6 +21,9 @@ export class WhatIfRunner {
   private running: Promise<unknown> = Promise.resolve();
   private waiting = 0;
 
+  /** @param spawn - how a run's worker starts; tests that run from TypeScript sources pass one that loads them. */
+  constructor(private readonly spawn: WorkerSpawner = bundledWorker) {}
+
   /** Run `input` in a worker thread; a caller that goes away (`signal`) ends its worker. */
   async run(input: WhatIfInput, signal?: AbortSignal): Promise<WhatIfResult> {
     if (this.waiting >= MAX_QUEUED_RUNS) {
@@ -36,16 +32,15 @@ export class WhatIfRunner {
     this.waiting += 1;
     const turn = this.running.then(() => {
       this.waiting -= 1;
-      return signal?.aborted ? Promise.reject(signal.reason) : inWorker(input, signal);
+      return signal?.aborted ? Promise.reject(signal.reason) : inWorker(this.spawn(input), signal);
     });
     this.running = turn.catch(() => undefined);
     return turn;
   }
 }
 
-function inWorker(input: WhatIfInput, signal: AbortSignal | undefined): Promise<WhatIfResult> {
+function inWorker(worker: Worker, signal: AbortSignal | undefined): Promise<WhatIfResult> {
   return new Promise((resolve, reject) => {
-    const worker = startWorker(input);
     const abort = () => void worker.terminate();
     signal?.addEventListener("abort", abort, { once: true });
     const done = () => signal?.removeEventListener("abort", abort);

@@ -73,7 +73,7 @@ export function ConfigCard({
         <summary className="cursor-pointer text-sm font-medium">Options</summary>
         <div className="pt-3">
           <OptionsEditor
-            key={JSON.stringify(config.options)}
+            key={config.from}
             name={`whatif-${index}`}
             options={config.options}
             applyLabel="Update config"

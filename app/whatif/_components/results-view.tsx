@@ -3,12 +3,16 @@
 import { useState } from "react";
 import type { LabBreaker } from "@/lib/api/types";
 import { apiRequest, ApiRequestError } from "@/lib/client/api";
+import { stateLabel } from "@/lib/client/describe";
 import { formatDuration } from "@/lib/client/format";
+import type { BreakerState } from "@/lib/breaker";
 import { bestValues, optionsInputOf, RESULT_COLUMNS } from "@/lib/client/whatif";
 import { durationOf, EndpointTimeline, isUnhealthy, type WhatIfConfigResult, type WhatIfInput, type WhatIfResult } from "@/lib/whatif";
-import { BUTTON_SECONDARY } from "../../_components/state-style";
+import { BUTTON_SECONDARY, STATE_STYLES } from "../../_components/state-style";
 import type { ConfigDraft } from "./config-card";
 import { PhaseAxis, WhatIfTimeline } from "./whatif-timeline";
+
+const LEGEND: readonly BreakerState[] = ["CLOSED", "OPEN", "HALF_OPEN"];
 
 function cell(result: WhatIfConfigResult, key: (typeof RESULT_COLUMNS)[number]["key"]): string {
   const value = result[key];
@@ -72,6 +76,22 @@ export function ResultsView({ input, result, elapsedMs, breakers, configs }: { i
         </p>
       </div>
       <div className="space-y-3">
+        <ul aria-label="Legend" className="flex flex-wrap gap-3 text-xs text-slate-700 dark:text-slate-200">
+          {LEGEND.map((state) => (
+            <li key={state} className="flex items-center gap-1">
+              <svg width="14" height="8" aria-hidden>
+                <rect width="14" height="8" className={STATE_STYLES[state].band} />
+              </svg>
+              {stateLabel(state)}
+            </li>
+          ))}
+          <li className="flex items-center gap-1">
+            <svg width="14" height="8" aria-hidden>
+              <rect width="14" height="8" className="fill-red-500/25 dark:fill-red-300/45" />
+            </svg>
+            endpoint unhealthy for the config
+          </li>
+        </ul>
         <PhaseAxis phases={phases} durationMs={durationMs} labels={labels} />
         {result.results.map((configResult, index) => (
           <WhatIfTimeline
@@ -86,6 +106,7 @@ export function ResultsView({ input, result, elapsedMs, breakers, configs }: { i
         ))}
         <p className="text-xs text-slate-600 dark:text-slate-300">Tinted stretches: the endpoint is unhealthy for that config (it fails requests, or answers no faster than the config&apos;s timeout).</p>
       </div>
+      <p className="text-xs text-slate-600 sm:hidden dark:text-slate-300">The table scrolls sideways: more columns and “Apply to breaker” are to the right.</p>
       <div className="relative overflow-x-auto">
         <table className="w-full text-left text-sm tabular-nums">
           <caption className="sr-only">Counts per config; the best value of each column is marked with a star</caption>

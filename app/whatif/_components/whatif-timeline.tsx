@@ -65,7 +65,7 @@ export function WhatIfTimeline({
       <svg viewBox={`0 0 ${WIDTH} ${height}`} preserveAspectRatio="none" className="h-auto w-full overflow-visible" style={{ height: Math.max(16, height) }} aria-hidden>
         {phases.map((phase, phaseIndex) =>
           unhealthy[phaseIndex] ? (
-            <rect key={`phase-${phaseIndex}`} x={x(phase.start)} width={Math.max(0.5, x(phase.end) - x(phase.start))} y={0} height={height} className="fill-red-500/25 dark:fill-red-400/30" />
+            <rect key={`phase-${phaseIndex}`} x={x(phase.start)} width={Math.max(0.5, x(phase.end) - x(phase.start))} y={0} height={height} className="fill-red-500/25 dark:fill-red-300/45" />
           ) : null,
         )}
         {Array.from({ length: instances }, (_, instance) =>
