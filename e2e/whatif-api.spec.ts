@@ -1,4 +1,5 @@
 import { expect, test, type APIRequestContext } from "@playwright/test";
+import type { WhatIfConfigResult, WhatIfResult } from "../lib/whatif";
 import { expectApiError, getJson, labContents, patchEndpoint, postJson, resetLab, sendRaw, type ScenarioBody } from "./support/api";
 
 // POST /api/whatif against `next start`: the result's shape, a case computed by hand from the
@@ -9,34 +10,8 @@ test.beforeEach(async ({ request }) => {
   await resetLab(request);
 });
 
-interface TransitionBody {
-  at: number;
-  instance: number;
-  from: string;
-  to: string;
-  reason: string;
-}
-
-interface ConfigResultBody {
-  label: string;
-  calls: number;
-  successes: number;
-  failures: number;
-  timeouts: number;
-  rejected: number;
-  ignored: number;
-  upstreamCalls: number;
-  wastedCalls: number;
-  rejectedGood: number;
-  timeToOpenMs: number | null;
-  timeToCloseMs: number | null;
-  transitions: TransitionBody[];
-}
-
-interface WhatIfBody {
-  simulatedCalls: number;
-  results: ConfigResultBody[];
-}
+// The lab's own result types: the spec checks the server against the declarations the page uses.
+type WhatIfBody = WhatIfResult;
 
 const RESULT_KEYS = [
   "label",
@@ -81,7 +56,7 @@ async function whatIf(request: APIRequestContext, body: unknown): Promise<WhatIf
 }
 
 /** Every invariant of one result the contract states, whatever the input. */
-function expectWellFormed(result: ConfigResultBody): void {
+function expectWellFormed(result: WhatIfConfigResult): void {
   expect(Object.keys(result).sort()).toEqual(RESULT_KEYS);
   const { calls, successes, failures, timeouts, rejected, ignored } = result;
   expect(calls).toBe(successes + failures + ignored + rejected);
