@@ -457,10 +457,12 @@ export class CircuitBreaker {
 
   /** Decide whether a call may run now, in the current period (a trial takes a slot), or refuse it. */
   private admit(): CircuitOpenError | undefined {
-    const state = this.period.state;
-    if (state === "CLOSED" || state === "DISABLED") return undefined;
+    const period = this.period;
+    if (period.state === "CLOSED" || period.state === "DISABLED") return undefined;
     const now = this.settings.clock.now();
-    if (state !== "FORCED_OPEN") this.advanceTime(now);
+    // The rejection path of a failing system: refuse without walking through the other states.
+    if (period.state === "OPEN" && now < period.halfOpenAt) return this.refuse("OPEN", period.halfOpenAt - now, now);
+    if (period.state !== "FORCED_OPEN") this.advanceTime(now);
     return this.admitIn(this.period, now);
   }
 
