@@ -52,7 +52,10 @@ export class DeadlineQueue {
   release(item: Deadline): void {
     item.done = true;
     this.settled += 1;
-    if (this.settled > COMPACT_AFTER && this.settled * 2 > this.items.length - this.head) this.compact();
+    const tracked = this.items.length - this.head;
+    // Calls one after the other leave the queue empty at every settle: reuse it as it is.
+    if (this.settled === tracked) this.empty();
+    else if (this.settled > COMPACT_AFTER && this.settled * 2 > tracked) this.compact();
   }
 
   /** Forget every call and stop the timer: their timeouts will never fire. */
@@ -88,11 +91,14 @@ export class DeadlineQueue {
       item.done = true;
       item.expire();
     }
-    if (this.head === this.items.length) {
-      this.items = [];
-      this.head = 0;
-      this.settled = 0;
-    }
+    if (this.head === this.items.length) this.empty();
+  }
+
+  /** Forget every entry, keeping the timer armed: it fires for nothing and finds the queue empty. */
+  private empty(): void {
+    this.items.length = 0;
+    this.head = 0;
+    this.settled = 0;
   }
 
   private compact(): void {
