@@ -13,7 +13,6 @@ export interface Deadline {
 // Settled calls are dropped lazily; once they are this many and outnumber the running ones, the
 // queue is compacted, so that it holds about as many entries as there are calls in flight.
 const COMPACT_AFTER = 32;
-const POP_AT_MOST = 8;
 
 /**
  * The timeouts of a breaker's running calls, behind one timer. Calls of one breaker share a
@@ -53,10 +52,7 @@ export class DeadlineQueue {
   release(item: Deadline): void {
     item.done = true;
     this.settled += 1;
-    const tracked = this.items.length - this.head;
-    // Calls one after the other leave the queue empty at every settle: reuse it as it is.
-    if (this.settled === tracked) this.empty();
-    else if (this.settled > COMPACT_AFTER && this.settled * 2 > tracked) this.compact();
+    if (this.settled > COMPACT_AFTER && this.settled * 2 > this.items.length - this.head) this.compact();
   }
 
   /** Forget every call and stop the timer: their timeouts will never fire. */
@@ -92,20 +88,11 @@ export class DeadlineQueue {
       item.done = true;
       item.expire();
     }
-    if (this.head === this.items.length) this.empty();
-  }
-
-  /** Forget every entry, keeping the timer armed: it fires for nothing and finds the queue empty. */
-  private empty(): void {
-    // Popping the one or few entries left keeps the array's storage; a new array would cost a
-    // collection now and then, and shrinking it with `length = 0` costs more than popping.
-    if (this.head === 0 && this.items.length <= POP_AT_MOST) {
-      while (this.items.length > 0) this.items.pop();
-    } else {
+    if (this.head === this.items.length) {
       this.items = [];
+      this.head = 0;
+      this.settled = 0;
     }
-    this.head = 0;
-    this.settled = 0;
   }
 
   private compact(): void {
