@@ -366,14 +366,20 @@ export class CircuitBreaker {
       // No trial survives a restart: a HALF_OPEN comes back as an OPEN that ends at once.
       const endsAt = state === "OPEN" && halfOpenAt !== null ? halfOpenAt : now;
       this.beginPeriod({ state: "OPEN", openedAt: openedAt ?? now, halfOpenAt: endsAt });
-      this.alarm().set(endsAt);
+      this.wakeAt(endsAt);
     } else {
       this.beginPeriod({ state });
     }
   }
 
-  private alarm(): Alarm {
-    return (this.stateAlarm ??= new Alarm(this.settings.clock, () => this.advanceTime(this.settings.clock.now())));
+  /**
+   * Have the state's timer fire at `at` (to announce the transition then). A disposed breaker sets
+   * none: a call still running at dispose() may trip it later, and its state stays exact anyway.
+   */
+  private wakeAt(at: number): void {
+    if (this.disposed) return;
+    this.stateAlarm ??= new Alarm(this.settings.clock, () => this.advanceTime(this.settings.clock.now()));
+    this.stateAlarm.set(at);
   }
 
   private updatePlain(): void {
@@ -747,7 +753,7 @@ export class CircuitBreaker {
     if (reason === "trial-failed") this.backoffSteps += 1;
     const halfOpenAt = at + this.openDurationMs();
     this.beginPeriod({ state: "OPEN", openedAt: at, halfOpenAt });
-    this.alarm().set(halfOpenAt);
+    this.wakeAt(halfOpenAt);
     this.announce(from, reason, at);
   }
 
@@ -755,7 +761,7 @@ export class CircuitBreaker {
     const at = open.halfOpenAt;
     const endsAt = at + Math.max(MIN_PERIOD_MS, this.settings.maxHalfOpenMs);
     this.beginPeriod(halfOpenPeriod(open.openedAt, open.halfOpenAt, endsAt));
-    this.alarm().set(endsAt);
+    this.wakeAt(endsAt);
     this.announce("OPEN", "open-elapsed", at);
   }
 
