@@ -10,6 +10,8 @@ const securityHeaders = [
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
+  // lib/breaker is also a package whose exports point into its dist/: the app runs the source.
+  turbopack: { resolveAlias: { "@/lib/breaker": "./lib/breaker/index.ts" } },
   reactStrictMode: true,
   async headers() {
     return [

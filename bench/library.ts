@@ -13,7 +13,9 @@ import {
   type RoundsResult,
   type Subject,
 } from "./harness";
+import { TIME_WINDOW_FLOOR, TIMEOUT_FLOOR, timeoutFloorSubject, timeWindowFloorSubject } from "./floors";
 import { loadCompiledBreaker, ourSubject } from "./ours";
+import { runPackageBenchmark, type PackageResults } from "./package";
 import { SCENARIOS, disposeAll, largeWindowScenario, type Scenario } from "./peers";
 
 export interface SubjectResult {
@@ -56,6 +58,7 @@ export interface LibraryResults {
   scenarios: ScenarioResult[];
   goals: RatioGoal[];
   memory: { callsInTimeWindow: MemoryResult[]; idleBreakers: MemoryResult[] };
+  package: PackageResults;
 }
 
 interface Plan {
@@ -78,16 +81,17 @@ const BUDGET_MS = 25;
 function plans(quick: boolean): Plan[] {
   const rounds = quick ? 5 : 15;
   const slowRounds = quick ? 3 : 5;
-  const prepared = (scenario: Scenario) => async (module: Awaited<ReturnType<typeof loadCompiledBreaker>>) => {
+  // The floor of a path is timed in the same rounds as our breaker, as one more subject.
+  const prepared = (scenario: Scenario, floor?: () => Subject) => async (module: Awaited<ReturnType<typeof loadCompiledBreaker>>) => {
     const subject = ourSubject(module, "breaker-lab", scenario.ours, scenario.expect === "reject" && scenario.id === "d" ? "open" : "closed");
     await scenario.prepare(subject);
-    return [subject];
+    return floor ? [subject, floor()] : [subject];
   };
   const large = largeWindowScenario({ maxLatencyMs: 20 });
   return [
     { scenario: SCENARIOS.a, rounds, warmupRounds: 3, minIterations: 1_000, ours: prepared(SCENARIOS.a) },
-    { scenario: SCENARIOS.b, rounds, warmupRounds: 3, minIterations: 1_000, ours: prepared(SCENARIOS.b) },
-    { scenario: SCENARIOS.c, rounds, warmupRounds: 3, minIterations: 500, ours: prepared(SCENARIOS.c) },
+    { scenario: SCENARIOS.b, rounds, warmupRounds: 3, minIterations: 1_000, ours: prepared(SCENARIOS.b, timeWindowFloorSubject) },
+    { scenario: SCENARIOS.c, rounds, warmupRounds: 3, minIterations: 500, ours: prepared(SCENARIOS.c, timeoutFloorSubject) },
     {
       scenario: SCENARIOS.d,
       rounds,
@@ -235,12 +239,15 @@ export async function runLibraryBenchmark({ quick = false, log = console.log }: 
     ratioGoal(a, "breaker-lab", "cockatiel", 0.5),
     ratioGoal(a, "breaker-lab", "opossum", 0.1),
     ratioGoal(b, "breaker-lab", "cockatiel", 0.35),
+    ratioGoal(b, "breaker-lab", TIME_WINDOW_FLOOR, 1.25),
     ratioGoal(c, "breaker-lab", "opossum", 0.2),
+    ratioGoal(c, "breaker-lab", TIMEOUT_FLOOR, 1.25),
     ratioGoal(d, "breaker-lab execute (catch)", "cockatiel", 0.1),
     ratioGoal(d, "breaker-lab tryExecute", "cockatiel", 0.1),
     ratioGoal(e, "breaker-lab (window of 100 000)", "breaker-lab (empty window)", 1.2, "total"),
   ];
   log("  memory…");
   const memoryResults = await memory(breakerModule, quick ? 200_000 : 1_000_000);
-  return { scenarios, goals, memory: memoryResults };
+  log("  package…");
+  return { scenarios, goals, memory: memoryResults, package: await runPackageBenchmark(breakerModule, quick) };
 }

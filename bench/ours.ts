@@ -12,12 +12,15 @@ import { executorSubject, type ExpectedState } from "./peers";
 
 const outDir = fileURLToPath(new URL("./.build/", import.meta.url));
 
-/** Compile lib/breaker to one ES module and load it. */
-export async function loadCompiledBreaker(): Promise<typeof Breaker> {
+/** Compile lib/breaker (or another copy of it, as `label`) to one ES module and load it. */
+export async function loadCompiledBreaker(
+  entry = fileURLToPath(new URL("../lib/breaker/index.ts", import.meta.url)),
+  label = "breaker",
+): Promise<typeof Breaker> {
   mkdirSync(outDir, { recursive: true });
-  const outfile = `${outDir}breaker.mjs`;
+  const outfile = `${outDir}${label}.mjs`;
   await build({
-    entryPoints: [fileURLToPath(new URL("../lib/breaker/index.ts", import.meta.url))],
+    entryPoints: [entry],
     bundle: true,
     format: "esm",
     platform: "neutral",

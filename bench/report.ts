@@ -84,6 +84,20 @@ export function renderResults(results: BenchResults): string {
           memory.idleBreakers.map((entry) => [entry.name, kib(entry.bytes), `${Math.round(entry.perItemBytes ?? 0)} B`]),
         ),
     );
+    const { sizes, registryGet, keyedBreakerBytes } = results.library.package;
+    const smallest = Math.min(...sizes.filter((size) => size.entry.startsWith("the whole")).map((size) => size.gzippedBytes));
+    const ours = sizes.find((size) => size.name === "breaker-lab")?.gzippedBytes ?? Infinity;
+    const cockatielIdle = memory.idleBreakers.find((entry) => entry.name.startsWith("cockatiel"))?.perItemBytes ?? 0;
+    sections.push(
+      "### Package\n\n" +
+        markdownTable(
+          ["library", "bundled", "minified", "minified + gzipped"],
+          sizes.map((size) => [size.name, size.entry, kib(size.minifiedBytes), kib(size.gzippedBytes)]),
+        ) +
+        `\n\nESM entry, minified and gzipped: ours ${kib(ours)} (goal: the smallest of the three: ${verdict(ours <= smallest)}).` +
+        `\n\n\`BreakerRegistry.get\` of an existing key (${registryGet.keys} keys): ${formatNs(registryGet.registryGetNs)} against ${formatNs(registryGet.mapGetNs)} for a \`Map.get\`: **${formatNs(registryGet.overheadNs)} over** (goal < 50 ns: ${verdict(registryGet.overheadNs < 50)}).` +
+        `\n\nAn idle keyed breaker (10 000 keys in a registry, default options): **${Math.round(keyedBreakerBytes)} B** (goal below cockatiel's idle breaker, ${Math.round(cockatielIdle)} B here: ${verdict(keyedBreakerBytes < cockatielIdle)}).`,
+    );
   }
 
   if (results.http) {

@@ -93,6 +93,7 @@ export const breakerOptionsSchema = z.strictObject({
   maxOpenMs: positiveNumber(LAB_LIMITS.maxOpenCapMs, " ms").optional(),
   halfOpenMaxCalls: integer(1, LAB_LIMITS.maxTrials).optional(),
   successThreshold: integer(1, LAB_LIMITS.maxTrials).optional(),
+  halfOpenPolicy: z.enum(["any-failure", "rates"], { error: 'must be "any-failure" or "rates"' }).optional(),
   maxHalfOpenMs: positiveNumber(LAB_LIMITS.maxPeriodMs, " ms").optional(),
   timeoutMs: positiveNumber(LAB_LIMITS.maxCallMs, " ms").nullable().optional(),
 });

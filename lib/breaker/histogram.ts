@@ -1,4 +1,4 @@
-import type { LatencySummary } from "./types";
+import type { LatencySummary, PersistedLatency } from "./types";
 
 // Log-scale buckets, four per doubling, from 2^-4 ms (62.5 µs) to 2^17 ms (131 s), plus one
 // bucket below and one above. Reporting a bucket's geometric midpoint is within 2^(1/8) − 1 ≈ 9 %
@@ -67,6 +67,26 @@ export class LatencyHistogram {
     this.counts = null;
     this.total = 0;
     this.sum = 0;
+  }
+
+  /** The histogram as plain JSON: its sum and non-empty buckets. */
+  persist(): PersistedLatency {
+    const buckets: [number, number][] = [];
+    this.counts?.forEach((count, bucket) => {
+      if (count > 0) buckets.push([bucket, count]);
+    });
+    return { sum: this.sum, buckets };
+  }
+
+  /** Add what {@link persist} saved (of this histogram or another). */
+  restore(saved: PersistedLatency): void {
+    for (const [bucket, count] of saved.buckets) {
+      if (count === 0) continue;
+      this.counts ??= new Float64Array(BUCKET_COUNT);
+      this.counts[bucket]! += count;
+      this.total += count;
+    }
+    if (this.total > 0) this.sum += saved.sum;
   }
 
   /** Mean and nearest-rank percentiles, or null when there is nothing to summarise. */

@@ -6,8 +6,11 @@
  */
 export { CircuitBreaker } from "./circuit-breaker";
 export { realClock } from "./clock";
+export { BreakerRegistry } from "./registry";
+export type { BreakerRegistryOptions, RegistryBreakerOptions, RegistryEvent } from "./registry";
 export { ManualClock } from "./manual-clock";
 export { CallTimeoutError, CircuitOpenError } from "./errors";
+export type { OptionError } from "./validation";
 export type {
   BreakerEvent,
   BreakerOptions,
@@ -18,8 +21,13 @@ export type {
   CountWindowOptions,
   ExecuteOptions,
   FailureEvent,
+  HalfOpenPolicy,
   IgnoredEvent,
   LatencySummary,
+  PersistedLatency,
+  PersistedState,
+  PersistedTimeGroup,
+  PersistedWindow,
   RejectedEvent,
   ResolvedOptions,
   SlidingWindowOptions,

@@ -1,3 +1,7 @@
+import type { ResolvedOptions } from "./options";
+
+export type { ResolvedOptions };
+
 /**
  * The five states of a breaker.
  *
@@ -49,6 +53,52 @@ export interface TimeWindowOptions {
 export type SlidingWindowOptions = CountWindowOptions | TimeWindowOptions;
 
 /**
+ * How HALF_OPEN judges its trials. `"any-failure"`: one failed trial reopens, `successThreshold`
+ * successful ones close. `"rates"` (Resilience4j's rule): once `successThreshold` trials have
+ * settled, the breaker reopens if their failure rate reaches `failureRateThreshold` or (with
+ * `slowCallMs`) their slow-call rate reaches `slowCallRateThreshold`, and closes otherwise.
+ */
+export type HalfOpenPolicy = "any-failure" | "rates";
+
+/** A latency histogram as persisted: its exact sum and its non-empty buckets as `[index, count]`. */
+export interface PersistedLatency {
+  sum: number;
+  buckets: [bucket: number, count: number][];
+}
+
+/** A time window's calls that settled within one stretch of `ms / 1024`, stamped (epoch ms) by the first. */
+export interface PersistedTimeGroup {
+  at: number;
+  calls: number;
+  failures: number;
+  slowCalls: number;
+  latency: PersistedLatency;
+}
+
+/** The contents of a breaker's window, by window type (`"none"`: consecutive mode, since the last close). */
+export type PersistedWindow =
+  | { type: "none"; calls: number; failures: number; slowCalls: number; latency: PersistedLatency }
+  | { type: "count"; size: number; calls: [failed: 0 | 1, slow: 0 | 1, durationMs: number | null][] }
+  | { type: "time"; ms: number; groups: PersistedTimeGroup[] };
+
+/**
+ * What {@link CircuitBreaker.exportState} returns and the `initialState` option restores: plain
+ * JSON, with every time an epoch ms stamp.
+ */
+export interface PersistedState {
+  version: 1;
+  state: BreakerState;
+  /** As in snapshots: the current open period, kept through HALF_OPEN; null otherwise. */
+  openedAt: number | null;
+  halfOpenAt: number | null;
+  /** Failed trials since the last close: the next open period is `openMs × backoffMultiplier^backoffSteps`. */
+  backoffSteps: number;
+  consecutiveFailures: number;
+  window: PersistedWindow;
+  totals: BreakerTotals;
+}
+
+/**
  * Options of a breaker. All are optional; see the README's options table for the defaults.
  * `null` means "none" for `slidingWindow`, `slowCallMs` and `timeoutMs`; a key set to
  * `undefined` means its default.
@@ -76,8 +126,10 @@ export interface BreakerOptions {
   maxOpenMs?: number;
   /** Trial calls allowed in flight at once in HALF_OPEN. Default 1. */
   halfOpenMaxCalls?: number;
-  /** Successful trials needed to close. Default 1. */
+  /** Successful trials needed to close (with `halfOpenPolicy: "rates"`: settled trials judged). Default 1. */
   successThreshold?: number;
+  /** How HALF_OPEN judges its trials; see {@link HalfOpenPolicy}. Default `"any-failure"`. */
+  halfOpenPolicy?: HalfOpenPolicy;
   /** A HALF_OPEN period undecided after this goes back to OPEN. Default 60 000 ms. */
   maxHalfOpenMs?: number;
   /** A call still running after this fails with `CallTimeoutError` and its signal aborts. Default none. */
@@ -88,24 +140,12 @@ export interface BreakerOptions {
   isResultFailure?: (result: unknown) => unknown;
   /** The source of time; the default is monotonic real time. */
   clock?: Clock;
-}
-
-/** Options as the breaker resolved them, without functions: what `snapshot().options` holds. */
-export interface ResolvedOptions {
-  name: string;
-  failureThreshold: number;
-  slidingWindow: SlidingWindowOptions | null;
-  failureRateThreshold: number;
-  slowCallMs: number | null;
-  slowCallRateThreshold: number;
-  minimumCalls: number;
-  openMs: number;
-  backoffMultiplier: number;
-  maxOpenMs: number;
-  halfOpenMaxCalls: number;
-  successThreshold: number;
-  maxHalfOpenMs: number;
-  timeoutMs: number | null;
+  /**
+   * State saved by {@link CircuitBreaker.exportState} to start from (constructor only): a restored
+   * OPEN keeps its absolute `halfOpenAt`, a HALF_OPEN restores as an OPEN that ends at once, and
+   * window contents that have aged out or belong to another window restore empty.
+   */
+  initialState?: PersistedState;
 }
 
 /** Per-call options of {@link CircuitBreaker.execute}. */

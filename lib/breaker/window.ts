@@ -1,5 +1,5 @@
 import { BUCKET_COUNT, bucketOf, LatencyHistogram } from "./histogram";
-import type { SlidingWindowOptions } from "./types";
+import type { PersistedLatency, PersistedWindow, SlidingWindowOptions } from "./types";
 
 /**
  * The calls a breaker judges: counts of calls, failures and slow calls, and the latencies of those
@@ -10,10 +10,15 @@ export interface CallWindow {
   readonly failures: number;
   readonly slowCalls: number;
   readonly latency: LatencyHistogram;
-  /** Add one settled call, stamped `now`. */
-  record(failed: boolean, slow: boolean, durationMs: number, now: number): void;
+  /**
+   * Add one settled call, stamped `now`. The stamp is undefined when the breaker did not read the
+   * clock, which it does only for windows that ignore it: a time window always gets one.
+   */
+  record(failed: boolean, slow: boolean, durationMs: number, now: number | undefined): void;
   /** Drop what has aged out by `now` (time windows only); call before reading the counts. */
   expire(now: number): void;
+  /** The contents as plain JSON, for `exportState()`. */
+  persist(): PersistedWindow;
 }
 
 /** Every call since the window was created: the consecutive mode's informative window. */
@@ -31,6 +36,19 @@ export class CumulativeWindow implements CallWindow {
   }
 
   expire(): void {}
+
+  persist(): PersistedWindow {
+    const { calls, failures, slowCalls } = this;
+    return { type: "none", calls, failures, slowCalls, latency: this.latency.persist() };
+  }
+
+  /** Take over the counts of a saved cumulative window. */
+  restore(saved: Extract<PersistedWindow, { type: "none" }>): void {
+    this.calls = saved.calls;
+    this.failures = Math.min(saved.failures, saved.calls);
+    this.slowCalls = Math.min(saved.slowCalls, saved.calls);
+    this.latency.restore(saved.latency);
+  }
 }
 
 const FAILED = 1;
@@ -68,6 +86,18 @@ export class CountWindow extends CumulativeWindow {
     this.flags[slot] = (failed ? FAILED : 0) | (slow ? SLOW : 0);
     this.durations[slot] = durationMs;
     super.record(failed, slow, durationMs);
+  }
+
+  override persist(): PersistedWindow {
+    const calls: [0 | 1, 0 | 1, number | null][] = [];
+    const first = this.calls < this.size ? 0 : this.oldest;
+    for (let index = 0; index < this.calls; index++) {
+      const slot = (first + index) % this.size;
+      const flags = this.flags[slot]!;
+      const durationMs = this.durations[slot]!;
+      calls.push([flags & FAILED ? 1 : 0, flags & SLOW ? 1 : 0, Number.isNaN(durationMs) ? null : durationMs]);
+    }
+    return { type: "count", size: this.size, calls };
   }
 
   // Only called before the ring first wraps, so slots 0..calls-1 are in order.
@@ -155,6 +185,54 @@ export class TimeWindow implements CallWindow {
     }
   }
 
+  persist(): PersistedWindow {
+    const groups = [];
+    const capacity = this.startedAt.length;
+    for (let index = 0; index < this.groups; index++) {
+      const group = (this.oldest + index) % capacity;
+      const latency: PersistedLatency = { sum: this.groupLatencySum[group]!, buckets: [] };
+      for (let bucket = 0; bucket < BUCKET_COUNT; bucket++) {
+        const count = this.groupBuckets[group * BUCKET_COUNT + bucket]!;
+        if (count > 0) latency.buckets.push([bucket, count]);
+      }
+      groups.push({
+        at: this.startedAt[group]!,
+        calls: this.groupCalls[group]!,
+        failures: this.groupFailures[group]!,
+        slowCalls: this.groupSlowCalls[group]!,
+        latency,
+      });
+    }
+    return { type: "time", ms: this.ms, groups };
+  }
+
+  /** Add the groups of a saved time window (in ascending order), then drop what aged out by `now`. */
+  restore(saved: Extract<PersistedWindow, { type: "time" }>, now: number): void {
+    for (const { at, calls, failures, slowCalls, latency } of saved.groups) {
+      if (now - at >= this.ms) continue;
+      const group = this.groupFor(at);
+      const failed = Math.min(failures, calls);
+      const slow = Math.min(slowCalls, calls);
+      this.groupCalls[group]! += calls;
+      this.groupFailures[group]! += failed;
+      this.groupSlowCalls[group]! += slow;
+      this.calls += calls;
+      this.failures += failed;
+      this.slowCalls += slow;
+      let timed = 0;
+      for (const [bucket, count] of latency.buckets) {
+        this.groupBuckets[group * BUCKET_COUNT + bucket]! += count;
+        timed += count;
+      }
+      if (timed > 0) {
+        this.groupTimedCalls[group]! += timed;
+        this.groupLatencySum[group]! += latency.sum;
+        this.latency.restore(latency);
+      }
+    }
+    this.expire(now);
+  }
+
   private groupFor(now: number): number {
     const capacity = this.startedAt.length;
     if (this.groups > 0) {
@@ -195,6 +273,30 @@ export class TimeWindow implements CallWindow {
     this.groupBuckets = order(this.groupBuckets, new Uint32Array(grown * BUCKET_COUNT), BUCKET_COUNT) as Uint32Array;
     this.oldest = 0;
   }
+}
+
+/**
+ * The window `options` call for, holding what `saved` held of it by `now`: nothing when `saved`
+ * is another type or size of window (its calls were judged by other rules).
+ */
+export function restoreWindow(options: SlidingWindowOptions | null, saved: PersistedWindow, now: number): CallWindow {
+  if (options === null) {
+    const window = new CumulativeWindow();
+    if (saved.type === "none") window.restore(saved);
+    return window;
+  }
+  if (options.type === "count") {
+    const window = new CountWindow(options.size);
+    if (saved.type === "count" && saved.size === options.size) {
+      for (const [failed, slow, durationMs] of saved.calls.slice(-options.size)) {
+        window.record(failed === 1, slow === 1, durationMs ?? Number.NaN);
+      }
+    }
+    return window;
+  }
+  const window = new TimeWindow(options.ms);
+  if (saved.type === "time" && saved.ms === options.ms) window.restore(saved, now);
+  return window;
 }
 
 /** The window a breaker's options call for. */

@@ -75,16 +75,6 @@ interface HostedBreaker {
 }
 
 /**
- * The option a library validation message is about: the key it starts with (`maxOpenMs must be
- * >= …`), or the one it quotes (`Unknown option "x"`, `Unknown key "k" in slidingWindow`).
- */
-function optionNamedIn(message: string): string | undefined {
-  const unknown = /^Unknown (?:option|key) "([^"]+)"(?: in ([A-Za-z]+))?/.exec(message);
-  if (unknown) return unknown[2] ? `${unknown[2]}.${unknown[1]}` : unknown[1];
-  return /^[A-Za-z.]+(?= must )/.exec(message)?.[0];
-}
-
-/**
  * The lab's server side: the registry of breakers and mock endpoints, the HTTP calls the breakers
  * protect, the timeline, the live event stream and the metrics. One per process (see instance.ts).
  */
@@ -482,7 +472,7 @@ export class LabHub {
   /** The library's validation (cross-field rules the schema cannot see) as a 400 naming the field. */
   private optionsError(error: unknown, prefix: string): unknown {
     if (!(error instanceof TypeError || error instanceof RangeError)) return error;
-    const option = optionNamedIn(error.message);
-    return new LabError(400, "invalid_options", `${prefix}${error.message}`, option && `${prefix}${option}`);
+    const option = (error as { option?: unknown }).option;
+    return new LabError(400, "invalid_options", `${prefix}${error.message}`, typeof option === "string" ? `${prefix}${option}` : undefined);
   }
 }
