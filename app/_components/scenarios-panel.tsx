@@ -53,26 +53,23 @@ function PhaseBar({ scenario, playing, cursor }: { scenario: Scenario | undefine
   );
 }
 
-/** What is playing: the scenario, its phase, the time left. */
-function PlaybackLine({ playing, scenario, state }: { playing: PlaybackStatus; scenario: Scenario | undefined; state: ClientLabState }) {
+/** What is playing: the scenario, its phase, the time left, and its phases with a cursor, on one ticker. */
+function PlaybackView({ playing, scenario, state }: { playing: PlaybackStatus; scenario: Scenario | undefined; state: ClientLabState }) {
   const monotonicNow = useMonotonicNow(true, TICK_MS);
   const now = monotonicNow === null ? playing.startedAt : serverNow(state, monotonicNow);
-  const { phaseLeftMs, totalLeftMs } = playbackProgress(playing, scenario, now);
+  const { passShare, phaseLeftMs, totalLeftMs } = playbackProgress(playing, scenario, now);
   const label = scenario?.phases[playing.phase]?.label ?? `phase ${playing.phase + 1}`;
   const phases = scenario ? ` of ${scenario.phases.length}` : "";
   return (
-    <p data-testid="scenario-status" className="text-sm">
-      <span className="font-semibold">▶ {playing.scenario}</span> · phase {playing.phase + 1}
-      {phases} “{label}” · next phase in <span className="tabular-nums">{formatSeconds(phaseLeftMs)}</span> ·{" "}
-      {totalLeftMs === null ? "loops until stopped" : <>ends in <span className="tabular-nums">{formatSeconds(totalLeftMs)}</span></>}
-    </p>
+    <>
+      <p data-testid="scenario-status" className="text-sm">
+        <span className="font-semibold">▶ {playing.scenario}</span> · phase {playing.phase + 1}
+        {phases} “{label}” · next phase in <span className="tabular-nums">{formatSeconds(phaseLeftMs)}</span> ·{" "}
+        {totalLeftMs === null ? "loops until stopped" : <>ends in <span className="tabular-nums">{formatSeconds(totalLeftMs)}</span></>}
+      </p>
+      <PhaseBar scenario={scenario} playing={playing} cursor={scenario ? passShare : null} />
+    </>
   );
-}
-
-function PlaybackCursor({ playing, scenario, state }: { playing: PlaybackStatus; scenario: Scenario | undefined; state: ClientLabState }) {
-  const monotonicNow = useMonotonicNow(true, TICK_MS);
-  const now = monotonicNow === null ? playing.startedAt : serverNow(state, monotonicNow);
-  return <PhaseBar scenario={scenario} playing={playing} cursor={scenario ? playbackProgress(playing, scenario, now).passShare : null} />;
 }
 
 /**
@@ -208,21 +205,22 @@ export function ScenariosPanel({
       </div>
 
       {playing ? (
-        <PlaybackLine playing={playing} scenario={playingScenario} state={state} />
+        <PlaybackView playing={playing} scenario={playingScenario} state={state} />
       ) : (
-        <p data-testid="scenario-status" className="text-sm text-slate-700 dark:text-slate-200">
-          {selected === RECORDING
-            ? "Every endpoint change since the last reset, with its timing: play it to replay what happened."
-            : chosen && (
-                <>
-                  {chosen.description ?? "No description."} · {chosen.phases.length} phases, {formatDuration(scenarioLength(chosen))}
-                  {chosen.loop ? ", loops" : ""}
-                </>
-              )}
-        </p>
+        <>
+          <p data-testid="scenario-status" className="text-sm text-slate-700 dark:text-slate-200">
+            {selected === RECORDING
+              ? "Every endpoint change since the last reset, with its timing: play it to replay what happened."
+              : chosen && (
+                  <>
+                    {chosen.description ?? "No description."} · {chosen.phases.length} phases, {formatDuration(scenarioLength(chosen))}
+                    {chosen.loop ? ", loops" : ""}
+                  </>
+                )}
+          </p>
+          <PhaseBar scenario={chosen} playing={null} cursor={null} />
+        </>
       )}
-
-      {playing ? <PlaybackCursor playing={playing} scenario={playingScenario} state={state} /> : <PhaseBar scenario={chosen} playing={null} cursor={null} />}
 
       <p className="text-xs text-slate-600 dark:text-slate-300">
         While a scenario plays, each phase sets the endpoints it names. A switch or slider you change applies at once and holds until the next

@@ -1,5 +1,5 @@
 import type { BreakerOptionsInput } from "@/lib/api/schemas";
-import type { BreakerState, TransitionReason } from "@/lib/breaker";
+import type { BreakerState, BreakerTotals, TransitionReason } from "@/lib/breaker";
 import type { Scenario } from "@/lib/simulator";
 
 /** How calls arrive: evenly spaced, or with exponential gaps (a Poisson process) from the seeded random. */
@@ -36,15 +36,9 @@ export interface WhatIfTransition {
   reason: TransitionReason;
 }
 
-/** One config's run; counts summed over its instances. */
-export interface WhatIfConfigResult {
+/** One config's run; counts summed over its instances, as the library's totals count them (no slow calls). */
+export interface WhatIfConfigResult extends Omit<BreakerTotals, "slow"> {
   label: string;
-  calls: number;
-  successes: number;
-  failures: number;
-  timeouts: number;
-  rejected: number;
-  ignored: number;
   /** Calls that reached the endpoint. */
   upstreamCalls: number;
   /** Upstream calls that failed or timed out. */

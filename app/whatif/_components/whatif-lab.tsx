@@ -100,7 +100,6 @@ export function WhatIfLab({ scenarios, breakers }: { scenarios: Scenario[]; brea
   const [problem, setProblem] = useState<FieldProblem | null>(null);
   const [run, setRun] = useState<Run>({ status: "idle" });
   const worker = useRef<Worker | null>(null);
-  const recording = useRef<Scenario | undefined>(undefined);
   // The fragment this page wrote itself, so that writing it does not start the run again.
   const lastFragment = useRef("");
 
@@ -148,15 +147,11 @@ export function WhatIfLab({ scenarios, breakers }: { scenarios: Scenario[]; brea
     update({ scenario: name, endpoint: named.includes(form.endpoint) ? form.endpoint : (named[0] ?? form.endpoint) });
   }
 
-  async function resolveScenario(name: string, inlineScenario: Scenario | undefined): Promise<Scenario> {
+  /** The scenario a run plays: the recording is fetched as it is now; `undefined` for a name the page does not know. */
+  async function resolveScenario(name: string, inlineScenario: Scenario | undefined): Promise<Scenario | undefined> {
     if (inlineScenario?.name === name) return inlineScenario;
-    if (name === RECORDING) {
-      recording.current = await apiRequest<Scenario>("/api/recording");
-      return recording.current;
-    }
-    const scenario = scenarios.find((candidate) => candidate.name === name);
-    if (!scenario) throw { field: "scenario", message: `scenario: there is no scenario named "${name}"` };
-    return scenario;
+    if (name === RECORDING) return apiRequest<Scenario>("/api/recording");
+    return scenarios.find((candidate) => candidate.name === name);
   }
 
   async function start(current: Form, inlineScenario: Scenario | undefined) {
@@ -166,13 +161,18 @@ export function WhatIfLab({ scenarios, breakers }: { scenarios: Scenario[]; brea
       setProblem(firstProblem(parsed.error));
       return;
     }
-    let input: WhatIfInput;
+    let scenario: Scenario | undefined;
     try {
-      input = { ...parsed.data, scenario: await resolveScenario(current.scenario, inlineScenario) };
+      scenario = await resolveScenario(current.scenario, inlineScenario);
     } catch (error) {
-      setProblem((error as FieldProblem).message ? (error as FieldProblem) : problemText(error));
+      setProblem(problemText(error));
       return;
     }
+    if (!scenario) {
+      setProblem({ field: "scenario", message: `scenario: there is no scenario named "${current.scenario}"` });
+      return;
+    }
+    const input: WhatIfInput = { ...parsed.data, scenario };
     const crossField = whatIfProblem(input);
     if (crossField) {
       setProblem(crossField);
