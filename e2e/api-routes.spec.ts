@@ -17,7 +17,7 @@ import {
 } from "./support/api";
 import { DEMO_OPTIONS } from "../lib/lab/test-helpers";
 
-// Every route of DESIGN.md's HTTP API table, with good input: status, shape, effect.
+// Every route of the HTTP API (README.md), with good input: status, shape, effect.
 
 test.beforeEach(async ({ request }) => {
   await resetLab(request);

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { createBreaker, fireCalls, patchEndpoint, resetLab } from "./support/lab";
+import { createBreaker, fire, patchEndpoint, resetLab } from "./support/api";
 
 test.beforeEach(async ({ request }) => {
   await resetLab(request);
@@ -59,7 +59,7 @@ test("the seed walkthrough by clicking: fire, break, trip, count down, half-open
 
 test("an open breaker rejects fired calls and says so on the card", async ({ page, request }) => {
   await patchEndpoint(request, "payments", { failureRate: 1 });
-  await fireCalls(request, "payments", 3);
+  await fire(request, "payments", { count: 3 });
   await openDashboard(page);
   await expect(page.getByTestId("breaker-payments-state")).toHaveText("OPEN");
   await page.getByTestId("breaker-payments-fire").click();
@@ -156,7 +156,7 @@ test("the page reconnects after the event stream drops and resyncs what it misse
   });
   await page.goto("/");
   await expect(page.getByTestId("connection")).toHaveText(/Reconnecting|Offline/);
-  await fireCalls(request, "inventory", 2);
+  await fire(request, "inventory", { count: 2 });
   await expect(page.getByTestId("connection")).toHaveText("Live", { timeout: 15_000 });
   await expect(page.getByTestId("breaker-inventory-successes")).toHaveText("2");
   expect(streams).toBe(2);
@@ -165,7 +165,7 @@ test("the page reconnects after the event stream drops and resyncs what it misse
 test("the countdown follows the server's clock even when the browser's clock is wrong", async ({ page, request }) => {
   await page.clock.install({ time: new Date("2001-02-03T04:05:06Z") });
   await patchEndpoint(request, "payments", { failureRate: 1 });
-  await fireCalls(request, "payments", 3);
+  await fire(request, "payments", { count: 3 });
   await openDashboard(page);
   const remaining = seconds(await page.getByTestId("breaker-payments-countdown").textContent());
   expect(remaining).toBeGreaterThan(15);

@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import { createBreaker, fireCalls, patchEndpoint, resetLab } from "./support/lab";
+import { createBreaker, fire, patchEndpoint, resetLab } from "./support/api";
 import { LabServer } from "../scripts/lab-server";
 
 const JSON_HEADERS = { "Content-Type": "application/json" };
@@ -34,7 +34,7 @@ test("half-open under 200 concurrent HTTP calls admits exactly halfOpenMaxCalls 
     options: { failureThreshold: 1, openMs: 1_000, halfOpenMaxCalls: 2, successThreshold: 2 },
   });
   await patchEndpoint(request, "inventory", { failureRate: 1 });
-  await fireCalls(request, "probe", 1);
+  await fire(request, "probe", { count: 1 });
   expect(await breakerState(request, "probe")).toBe("OPEN");
   await patchEndpoint(request, "inventory", { failureRate: 0, latencyMs: 400, jitterMs: 0 });
   await expect.poll(() => breakerState(request, "probe"), { timeout: 5_000 }).toBe("HALF_OPEN");
@@ -148,7 +148,7 @@ test.describe("a server restart while the dashboard is open", () => {
     const api = await playwright.request.newContext({ baseURL: server.url });
     await page.goto(server.url);
     await expect(page.getByTestId("connection")).toHaveText("Live");
-    await fireCalls(api, "payments", 2);
+    await fire(api, "payments", { count: 2 });
     await expect(page.getByTestId("breaker-payments-successes")).toHaveText("2");
 
     await server.stop();
@@ -160,7 +160,7 @@ test.describe("a server restart while the dashboard is open", () => {
     await expect(page.getByTestId("offline-banner")).toHaveCount(0);
     // The restarted lab is fresh: the page shows its state, not the old counts.
     await expect(page.getByTestId("breaker-payments-successes")).toHaveText("0");
-    await fireCalls(api, "payments", 1);
+    await fire(api, "payments", { count: 1 });
     await expect(page.getByTestId("breaker-payments-successes")).toHaveText("1");
     await api.dispose();
   });

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { createBreaker, resetLab } from "./support/lab";
+import { createBreaker, resetLab } from "./support/api";
 
 test.beforeEach(async ({ request }) => {
   await resetLab(request);

@@ -3,8 +3,9 @@
 import { useEffect, useRef, useState } from "react";
 import type { BreakerAction } from "@/lib/api/schemas";
 import type { CallResult, FireCallsResponse, LabBreaker } from "@/lib/api/types";
-import { apiRequest, ApiRequestError } from "@/lib/client/api";
+import { apiRequest } from "@/lib/client/api";
 import { BUTTON_PRIMARY, BUTTON_SECONDARY } from "./state-style";
+import { errorMessage } from "@/lib/api/errors";
 
 const AUTO_RATES = [1, 2, 5, 10, 20];
 const RETRY_COUNTS = [0, 1, 2, 3, 5];
@@ -49,7 +50,7 @@ export function BreakerControls({
       callbacks.current.onFired(answer.results);
       callbacks.current.onError(null);
     } catch (error) {
-      callbacks.current.onError(error instanceof ApiRequestError ? error.message : String(error));
+      callbacks.current.onError(errorMessage(error));
       setAutoFiring(false);
     } finally {
       inFlight.current -= 1;
@@ -67,7 +68,7 @@ export function BreakerControls({
       callbacks.current.onBreaker(await apiRequest<LabBreaker>(`/api/breakers/${name}/actions`, { method: "POST", body: { action } }));
       callbacks.current.onError(null);
     } catch (error) {
-      callbacks.current.onError(error instanceof ApiRequestError ? error.message : String(error));
+      callbacks.current.onError(errorMessage(error));
     }
   }
 

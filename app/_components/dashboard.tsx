@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useMemo, useState } from "react";
 import type { LabState, PlaybackBody, TimelineEntry } from "@/lib/api/types";
-import { apiRequest, ApiRequestError } from "@/lib/client/api";
+import { apiRequest } from "@/lib/client/api";
 import { applyBreaker, applyEndpoint, receiveState } from "@/lib/client/lab-state";
 import { drivenEndpoints } from "@/lib/client/scenarios";
 import { useLabState } from "@/lib/client/use-lab-state";
@@ -16,6 +16,7 @@ import { EventLog } from "./event-log";
 import { ScenariosPanel } from "./scenarios-panel";
 import { BUTTON_SECONDARY } from "./state-style";
 import { TokenDialog } from "./token-dialog";
+import { errorMessage } from "@/lib/api/errors";
 
 const SCALES = [
   { label: "1 min", ms: 60_000 },
@@ -58,7 +59,7 @@ export function Dashboard({ initialState, initialScenarios }: { initialState: La
       reloadScenarios();
       setResetError(null);
     } catch (error) {
-      setResetError(error instanceof ApiRequestError ? error.message : String(error));
+      setResetError(errorMessage(error));
     }
   }
 

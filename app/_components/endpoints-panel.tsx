@@ -4,10 +4,11 @@ import { useEffect, useRef, useState } from "react";
 import useSWR from "swr";
 import type { EndpointPatchInput } from "@/lib/api/schemas";
 import type { Endpoint, EndpointTraffic, TrafficBody } from "@/lib/api/types";
-import { apiRequest, ApiRequestError } from "@/lib/client/api";
+import { apiRequest } from "@/lib/client/api";
 import { formatDuration } from "@/lib/client/format";
 import { ENDPOINT_PRESETS, FAULT_KINDS, matchPreset, MAX_CAPACITY, MAX_RETRY_AFTER_S, PRESET_NAMES, type FaultKind } from "@/lib/simulator";
 import { BUTTON_SECONDARY } from "./state-style";
+import { errorMessage } from "@/lib/api/errors";
 
 const FAULT_LABELS: Record<FaultKind, string> = {
   status: "Error status",
@@ -195,7 +196,7 @@ function EndpointCard({
       onEndpoint(await apiRequest<Endpoint>(`/api/endpoints/${name}`, { method: "PATCH", body: change }));
       setError(null);
     } catch (caught) {
-      setError(caught instanceof ApiRequestError ? caught.message : String(caught));
+      setError(errorMessage(caught));
     }
   }
 

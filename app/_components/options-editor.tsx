@@ -2,9 +2,8 @@
 
 import { useState, type FormEvent } from "react";
 import { breakerOptionsSchema, type BreakerOptionsInput } from "@/lib/api/schemas";
-import { firstProblem, type FieldProblem } from "@/lib/api/issues";
+import { firstProblem, problemOf, type FieldProblem } from "@/lib/api/issues";
 import type { ResolvedOptions } from "@/lib/breaker";
-import { ApiRequestError } from "@/lib/client/api";
 import { BUTTON_PRIMARY, BUTTON_SECONDARY } from "./state-style";
 
 type Mode = "consecutive" | "count" | "time";
@@ -106,13 +105,6 @@ function patchOf(mode: Mode, values: Record<Field, string>, original: ResolvedOp
     if (values[field] !== originalValues[field]) patch[field] = parseNumber(field, values[field]);
   }
   return patch;
-}
-
-/** A refusal of a patch, naming its field when it can: an ApiRequestError or anything with `field` and `message`. */
-function problemOf(error: unknown): FieldProblem {
-  if (error instanceof ApiRequestError) return { field: error.field, message: error.message };
-  const { field, message } = error as { field?: unknown; message?: unknown };
-  return { field: typeof field === "string" ? field : undefined, message: typeof message === "string" ? message : String(error) };
 }
 
 /**

@@ -4,21 +4,18 @@ import { useId, useState, type ChangeEvent } from "react";
 import { firstProblem } from "@/lib/api/issues";
 import { scenarioSchema } from "@/lib/api/schemas";
 import type { PlaybackBody, PlaybackStatus } from "@/lib/api/types";
-import { apiRequest, ApiRequestError } from "@/lib/client/api";
+import { apiRequest } from "@/lib/client/api";
 import { formatDuration, formatSeconds } from "@/lib/client/format";
 import { serverNow, type ClientLabState } from "@/lib/client/lab-state";
 import { availableName, phaseSegments, playbackProgress } from "@/lib/client/scenarios";
 import { useMonotonicNow } from "@/lib/client/use-ticker";
 import { scenarioLength, SCENARIO_PRESETS, type Scenario } from "@/lib/simulator";
 import { BUTTON_PRIMARY, BUTTON_SECONDARY } from "./state-style";
+import { errorMessage } from "@/lib/api/errors";
 
 const RECORDING = "recording";
 const TICK_MS = 200;
 const PRESET_NAMES = new Set(SCENARIO_PRESETS.map(({ name }) => name));
-
-function errorText(error: unknown): string {
-  return error instanceof ApiRequestError ? error.message : String(error);
-}
 
 /** The phases of a scenario as segments of one bar, the one in force marked, a cursor at the playback's position. */
 function PhaseBar({ scenario, playing, cursor }: { scenario: Scenario | undefined; playing: PlaybackStatus | null; cursor: number | null }) {
@@ -103,7 +100,7 @@ export function ScenariosPanel({
     try {
       await action();
     } catch (error) {
-      setMessage({ kind: "error", text: errorText(error) });
+      setMessage({ kind: "error", text: errorMessage(error) });
     } finally {
       setBusy(false);
     }

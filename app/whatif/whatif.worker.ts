@@ -1,4 +1,5 @@
 import { runWhatIf, type WhatIfInput, type WhatIfResult } from "@/lib/whatif";
+import { errorMessage } from "@/lib/api/errors";
 
 /** What the page hears from a run: progress now and then, then the result or why it failed. */
 export type WorkerMessage =
@@ -13,6 +14,6 @@ scope.onmessage = (event) => {
   const started = performance.now();
   runWhatIf(event.data, (done) => scope.postMessage({ type: "progress", done })).then(
     (result) => scope.postMessage({ type: "result", result, elapsedMs: performance.now() - started }),
-    (error: unknown) => scope.postMessage({ type: "error", message: error instanceof Error ? error.message : String(error) }),
+    (error: unknown) => scope.postMessage({ type: "error", message: errorMessage(error) }),
   );
 };

@@ -1,3 +1,4 @@
+import { errorMessage } from "./errors";
 import type { z } from "zod";
 import { describeValue } from "@/lib/breaker/options";
 
@@ -34,4 +35,10 @@ export function describeIssue(issue: z.core.$ZodIssue, prefix: readonly Property
 /** The first problem of a failed parse: what an API error or a form shows. */
 export function firstProblem(error: z.ZodError, prefix: readonly PropertyKey[] = []): FieldProblem {
   return describeIssue(error.issues[0]!, prefix);
+}
+
+/** The problem a thrown error names: its `field` when it carries one (an API refusal, a library option error mapped to it), and its message. */
+export function problemOf(error: unknown): FieldProblem {
+  const field = (error as { field?: unknown } | null)?.field;
+  return { ...(typeof field === "string" ? { field } : {}), message: errorMessage(error) };
 }

@@ -1,4 +1,5 @@
 import type { BreakerEvent, BreakerSnapshot, BreakerState } from "@/lib/breaker";
+import type { INTERNAL_ERROR_CODE, LabErrorCode } from "./errors";
 import type { EndpointConfig, Scenario } from "@/lib/simulator";
 
 /** A breaker as the lab shows it: the library's snapshot plus the endpoint it protects. */
@@ -97,7 +98,13 @@ export type WireBreakerEvent = {
     : never;
 }[BreakerEvent["type"]];
 
+/**
+ * A `breaker` message of the live stream: the event, the breaker's snapshot after it, and the
+ * timeline entry the lab recorded for it (with the call's HTTP status, which the event lacks).
+ */
+export type BreakerMessage = WireBreakerEvent & { snapshot: LabBreaker; entry: TimelineEntry };
+
 /** The body of every error response. */
 export interface ApiErrorBody {
-  error: { code: string; message: string; field?: string };
+  error: { code: LabErrorCode | typeof INTERNAL_ERROR_CODE; message: string; field?: string };
 }

@@ -1,5 +1,8 @@
 import type { ApiErrorBody } from "@/lib/api/types";
 
+/** Why a request failed: a code of the lab's API, or what the browser saw when there was no such answer. */
+export type ApiFailureCode = ApiErrorBody["error"]["code"] | "unreachable" | "http_error";
+
 const TOKEN_KEY = "breaker-lab.token";
 
 /** The lab token the user typed in, kept for this browser session only. */
@@ -21,7 +24,7 @@ export class ApiRequestError extends Error {
 
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ApiFailureCode,
     message: string,
     readonly field?: string,
   ) {

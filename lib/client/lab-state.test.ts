@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { LabBreaker, LabState } from "@/lib/api/types";
+import type { BreakerMessage, LabBreaker, LabState } from "@/lib/api/types";
 import { CircuitBreaker, ManualClock } from "@/lib/breaker";
 import { defaultEndpoint } from "@/lib/simulator";
-import { applyBreaker, applyEndpoint, applyMessages, CLIENT_TIMELINE_CAPACITY, receiveState, serverNow, timelineEntryOf, type BreakerMessage } from "./lab-state";
+import { applyBreaker, applyEndpoint, applyMessages, CLIENT_TIMELINE_CAPACITY, receiveState, serverNow } from "./lab-state";
 
 function labBreaker(name: string, patch: Partial<LabBreaker> = {}): LabBreaker {
   return { ...new CircuitBreaker({ name, clock: new ManualClock(0) }).snapshot(), endpoint: name, ...patch };
@@ -30,9 +30,10 @@ describe("applyMessages", () => {
     to: "OPEN",
     reason: "failure-threshold",
     snapshot: tripped,
+    entry: { at: 9_000, breaker: "payments", kind: "transition", from: "CLOSED", to: "OPEN", reason: "failure-threshold" },
   };
 
-  it("replaces a breaker with the snapshot its event carries and adds the timeline entry", () => {
+  it("replaces a breaker with the snapshot its event carries and adds the timeline entry it carries", () => {
     const next = applyMessages(receiveState(labState(), 0), [{ event: "breaker", data: stateEvent }], 0);
     expect(next.breakers[0]).toBe(tripped);
     expect(next.breakers[1]!.name).toBe("search");
@@ -61,6 +62,7 @@ describe("applyMessages", () => {
       at: index,
       state: "OPEN",
       snapshot: tripped,
+      entry: { at: index, breaker: "payments", kind: "call", outcome: "rejected", durationMs: 0 },
     }));
     const next = applyMessages(receiveState(labState(), 0), calls.map((data) => ({ event: "breaker" as const, data })), 0);
     expect(next.timeline).toHaveLength(CLIENT_TIMELINE_CAPACITY);
@@ -70,28 +72,6 @@ describe("applyMessages", () => {
   it("leaves the state untouched for an empty batch", () => {
     const state = receiveState(labState(), 0);
     expect(applyMessages(state, [], 0)).toBe(state);
-  });
-});
-
-describe("timelineEntryOf", () => {
-  it("names outcomes like the calls route and reads the HTTP status of a failure", () => {
-    expect(
-      timelineEntryOf({ type: "failure", breaker: "p", at: 5, durationMs: 12, error: { name: "HttpStatus", message: "503" }, timeout: false }),
-    ).toEqual({ at: 5, breaker: "p", kind: "call", outcome: "failure", durationMs: 12, status: 503 });
-    expect(
-      timelineEntryOf({ type: "failure", breaker: "p", at: 5, durationMs: 2_000, error: { name: "CallTimeoutError", message: "x" }, timeout: true }),
-    ).toEqual({ at: 5, breaker: "p", kind: "call", outcome: "timeout", durationMs: 2_000 });
-    expect(timelineEntryOf({ type: "rejected", breaker: "p", at: 5, state: "OPEN" })).toEqual({
-      at: 5,
-      breaker: "p",
-      kind: "call",
-      outcome: "rejected",
-      durationMs: 0,
-    });
-    expect(timelineEntryOf({ type: "ignored", breaker: "p", at: 5, durationMs: 3, error: { name: "AbortError", message: "gone" } })).toMatchObject({
-      outcome: "ignored",
-    });
-    expect(timelineEntryOf({ type: "success", breaker: "p", at: 5, durationMs: 3, slow: false })).toMatchObject({ outcome: "success" });
   });
 });
 

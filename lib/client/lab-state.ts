@@ -1,4 +1,4 @@
-import type { CallOutcome, Endpoint, LabBreaker, LabState, PlaybackBody, TimelineEntry, WireBreakerEvent } from "@/lib/api/types";
+import type { BreakerMessage, Endpoint, LabBreaker, LabState, PlaybackBody, TimelineEntry } from "@/lib/api/types";
 
 /** Entries the browser keeps, like the server. */
 export const CLIENT_TIMELINE_CAPACITY = 10_000;
@@ -10,9 +10,6 @@ export const CLIENT_TIMELINE_CAPACITY = 10_000;
 export interface ClientLabState extends LabState {
   clockOffset: number;
 }
-
-/** A `breaker` message of the live stream: the event plus the breaker's snapshot after it. */
-export type BreakerMessage = WireBreakerEvent & { snapshot: LabBreaker };
 
 export type LiveMessage =
   | { event: "snapshot"; data: LabState }
@@ -30,31 +27,6 @@ export function serverNow(state: ClientLabState, monotonicNow: number): number {
   return monotonicNow + state.clockOffset;
 }
 
-function outcomeOf(event: WireBreakerEvent): CallOutcome | null {
-  switch (event.type) {
-    case "state":
-      return null;
-    case "failure":
-      return event.timeout ? "timeout" : "failure";
-    default:
-      return event.type;
-  }
-}
-
-// Errors of a call that got an HTTP answer (an error status, or a 200 whose body is not JSON): their message is the status.
-const HTTP_RESULT_ERRORS = new Set(["HttpStatus", "MalformedBody"]);
-
-/** The timeline entry a breaker event stands for. */
-export function timelineEntryOf(event: WireBreakerEvent): TimelineEntry {
-  if (event.type === "state") {
-    return { at: event.at, breaker: event.breaker, kind: "transition", from: event.from, to: event.to, reason: event.reason };
-  }
-  const outcome = outcomeOf(event)!;
-  const durationMs = event.type === "rejected" ? 0 : event.durationMs;
-  const status = event.type === "failure" && HTTP_RESULT_ERRORS.has(event.error.name) ? Number(event.error.message) : undefined;
-  return { at: event.at, breaker: event.breaker, kind: "call", outcome, durationMs, ...(status === undefined ? {} : { status }) };
-}
-
 function withTimeline(timeline: TimelineEntry[], entries: TimelineEntry[]): TimelineEntry[] {
   const merged = timeline.concat(entries);
   return merged.length > CLIENT_TIMELINE_CAPACITY ? merged.slice(merged.length - CLIENT_TIMELINE_CAPACITY) : merged;
@@ -68,7 +40,7 @@ function replaceBreaker(breakers: LabBreaker[], next: LabBreaker): LabBreaker[] 
 
 /**
  * Apply a batch of live messages in order. A snapshot replaces everything; a breaker event
- * replaces that breaker with the snapshot it carries and adds its timeline entry; an endpoint
+ * replaces that breaker with the snapshot it carries and adds the timeline entry it carries; an endpoint
  * event replaces that endpoint. Pure, so that a burst of events costs one render.
  */
 export function applyMessages(state: ClientLabState, messages: readonly LiveMessage[], receivedAt: number): ClientLabState {
@@ -84,12 +56,10 @@ export function applyMessages(state: ClientLabState, messages: readonly LiveMess
         pendingEntries = [];
         next = receiveState(message.data, receivedAt);
         break;
-      case "breaker": {
-        const { snapshot, ...event } = message.data;
-        next = { ...next, breakers: replaceBreaker(next.breakers, snapshot) };
-        pendingEntries.push(timelineEntryOf(event as WireBreakerEvent));
+      case "breaker":
+        next = { ...next, breakers: replaceBreaker(next.breakers, message.data.snapshot) };
+        pendingEntries.push(message.data.entry);
         break;
-      }
       case "endpoint":
         next = {
           ...next,

@@ -93,5 +93,5 @@ export function useLabState(initial: ClientLabState) {
     [initial, mutate],
   );
 
-  return { state: data ?? initial, connection, update, refresh: () => mutate() };
+  return { state: data ?? initial, connection, update };
 }

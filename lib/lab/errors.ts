@@ -1,3 +1,4 @@
+import { LAB_ERROR_STATUS, type LabErrorCode, type LabErrorStatus } from "@/lib/api/errors";
 import type { ApiErrorBody } from "@/lib/api/types";
 
 // Next.js may evaluate this module more than once (the page and each route handler get their
@@ -5,18 +6,19 @@ import type { ApiErrorBody } from "@/lib/api/types";
 // against another copy fails. A registered symbol marks a LabError across copies.
 const LAB_ERROR = Symbol.for("breaker-lab.LabError");
 
-/** A request the lab refuses, with the HTTP status and the stable code that say why. */
+/** A request the lab refuses, with the stable code that says why; the code fixes the HTTP status. */
 export class LabError extends Error {
   override readonly name = "LabError";
   readonly [LAB_ERROR] = true;
+  readonly status: LabErrorStatus;
 
   constructor(
-    readonly status: 400 | 401 | 404 | 409 | 413 | 415 | 422 | 429,
-    readonly code: string,
+    readonly code: LabErrorCode,
     message: string,
     readonly field?: string,
   ) {
     super(message);
+    this.status = LAB_ERROR_STATUS[code];
   }
 
   toBody(): ApiErrorBody {
@@ -30,5 +32,5 @@ export function isLabError(error: unknown): error is LabError {
 }
 
 export function notFound(kind: "breaker" | "endpoint" | "scenario", name: string): LabError {
-  return new LabError(404, `${kind}_not_found`, `No ${kind} named "${name}"`);
+  return new LabError(`${kind}_not_found`, `No ${kind} named "${name}"`);
 }

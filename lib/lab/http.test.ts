@@ -234,7 +234,7 @@ describe("route", () => {
 
   it("turns a LabError into its JSON body and status", async () => {
     const response = await route(() => {
-      throw new LabError(409, "duplicate_name", 'A breaker named "x" already exists', "name");
+      throw new LabError("duplicate_name", 'A breaker named "x" already exists', "name");
     })(post(null), {});
     expect(response.status).toBe(409);
     expect(response.headers.get("content-type")).toMatch(/^application\/json/);

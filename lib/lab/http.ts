@@ -1,6 +1,8 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { z } from "zod";
 import { firstProblem } from "@/lib/api/issues";
+import { INTERNAL_ERROR_CODE } from "@/lib/api/errors";
+import type { ApiErrorBody } from "@/lib/api/types";
 import { isLabError, LabError } from "./errors";
 
 /** Request bodies larger than this are refused with 413. */
@@ -30,7 +32,7 @@ export function route<Context>(handler: Handler<Context>): Handler<Context> {
     } catch (error) {
       if (isLabError(error)) return json(error.toBody(), error.status);
       console.error("Unexpected error in", request.method, new URL(request.url).pathname, error);
-      return json({ error: { code: "internal", message: "Unexpected server error" } }, 500);
+      return json({ error: { code: INTERNAL_ERROR_CODE, message: "Unexpected server error" } } satisfies ApiErrorBody, 500);
     }
   };
 }
@@ -46,7 +48,7 @@ function requireToken(request: Request): void {
   const match = /^Bearer (.+)$/.exec(request.headers.get("authorization") ?? "");
   // Comparing fixed-length digests in constant time says nothing about the token's prefix.
   if (!match || !timingSafeEqual(digest(match[1]!), digest(token))) {
-    throw new LabError(401, "unauthorized", "This lab needs a token: send Authorization: Bearer <LAB_TOKEN>");
+    throw new LabError("unauthorized", "This lab needs a token: send Authorization: Bearer <LAB_TOKEN>");
   }
 }
 
@@ -83,11 +85,11 @@ async function readText(request: Request, maxBytes: number): Promise<string> {
 }
 
 function unsupportedMediaType(): LabError {
-  return new LabError(415, "unsupported_media_type", "The body must be JSON, sent with Content-Type: application/json");
+  return new LabError("unsupported_media_type", "The body must be JSON, sent with Content-Type: application/json");
 }
 
 function tooLarge(maxBytes: number): LabError {
-  return new LabError(413, "body_too_large", `The body must be at most ${maxBytes} bytes`);
+  return new LabError("body_too_large", `The body must be at most ${maxBytes} bytes`);
 }
 
 /**
@@ -111,15 +113,15 @@ export async function readBody<Schema extends z.ZodType>(
     try {
       value = JSON.parse(text);
     } catch (error) {
-      throw new LabError(400, "invalid_json", `The body is not valid JSON: ${(error as Error).message}`);
+      throw new LabError("invalid_json", `The body is not valid JSON: ${(error as Error).message}`);
     }
   } else if (!optional) {
-    throw new LabError(400, "invalid_body", "The body must be a JSON object");
+    throw new LabError("invalid_body", "The body must be a JSON object");
   }
   const parsed = schema.safeParse(value, { reportInput: true });
   if (!parsed.success) {
     const problem = firstProblem(parsed.error);
-    throw new LabError(400, "invalid_body", problem.message, problem.field);
+    throw new LabError("invalid_body", problem.message, problem.field);
   }
   return parsed.data;
 }

@@ -6,7 +6,7 @@ import type { EndpointCaller, HttpResult } from "./caller";
 import { isLabError, type LabError } from "./errors";
 import type { BusMessage } from "./event-bus";
 import { LabHub, TIMELINE_CAPACITY } from "./hub";
-import { DEMO_OPTIONS } from "./test-helpers";
+import { DEMO_OPTIONS, tick } from "./test-helpers";
 
 type Answer = (endpoint: string, signal: AbortSignal) => Promise<HttpResult>;
 
@@ -49,10 +49,6 @@ function once(attempt: Omit<CallResult, "attempts">): CallResult {
   return { ...attempt, attempts: [attempt] };
 }
 
-function tick(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
 function labErrorOf(action: () => unknown): LabError {
   try {
     action();
@@ -85,7 +81,7 @@ afterEach(() => {
 });
 
 describe("LabHub demo defaults", () => {
-  it("hosts exactly the three demo breakers with DESIGN.md's policies", () => {
+  it("hosts exactly the three demo breakers with the demo's policies", () => {
     const { hub } = setup();
     const breakers = hub.listBreakers();
     expect(breakers.map(({ name, endpoint, state }) => ({ name, endpoint, state }))).toEqual([
@@ -644,6 +640,7 @@ describe("LabHub.subscribe", () => {
       error: { name: "HttpStatus", message: "503" },
       timeout: false,
       snapshot: expect.objectContaining({ name: "payments", endpoint: "payments", state: "CLOSED" }),
+      entry: { at: 5, breaker: "payments", kind: "call", outcome: "failure", durationMs: 0, status: 503 },
     });
     expect(data.map(({ snapshot }) => snapshot.totals.calls)).toEqual([1, 2, 3, 3, 4]);
     expect(data[2]!.snapshot.consecutiveFailures).toBe(3);
@@ -655,6 +652,7 @@ describe("LabHub.subscribe", () => {
       to: "OPEN",
       reason: "failure-threshold",
       snapshot: expect.objectContaining({ state: "OPEN", openedAt: 5, halfOpenAt: 20_005, endpoint: "payments" }),
+      entry: { at: 5, breaker: "payments", kind: "transition", from: "CLOSED", to: "OPEN", reason: "failure-threshold" },
     });
     expect(data[4]).toEqual({
       type: "rejected",
@@ -662,6 +660,7 @@ describe("LabHub.subscribe", () => {
       at: 5,
       state: "OPEN",
       snapshot: expect.objectContaining({ state: "OPEN", totals: expect.objectContaining({ rejected: 1 }) }),
+      entry: { at: 5, breaker: "payments", kind: "call", outcome: "rejected", durationMs: 0 },
     });
     // One data line: the JSON carries no raw newline.
     for (const { data: line } of messages) expect(line).not.toContain("\n");
@@ -686,6 +685,30 @@ describe("LabHub.subscribe", () => {
       at: 2_000,
       error: { name: "CallTimeoutError", message: 'Call through circuit breaker "search" timed out after 2000 ms' },
     });
+  });
+
+  it("sends every page the timeline entry the hub recorded, a success's HTTP status included", async () => {
+    const { hub, answer } = setup(ok);
+    const messages = record(hub);
+    await hub.fireCalls("payments", 1, 1);
+    answer(status(404));
+    await hub.fireCalls("payments", 1, 1);
+    const entries = messages.map(({ data }) => (JSON.parse(data) as { entry: TimelineEntry }).entry);
+    expect(entries.map((entry) => ("status" in entry ? entry.status : undefined))).toEqual([200, 404]);
+    expect(entries).toEqual(hub.state().timeline);
+  });
+
+  it("re-sends the whole state when an action changes a breaker without a transition (a reset while CLOSED)", async () => {
+    const { hub } = setup(status(503));
+    await hub.fireCalls("payments", 2, 1);
+    const messages = record(hub);
+    const reset = hub.act("payments", "reset");
+    expect(reset).toMatchObject({ state: "CLOSED", consecutiveFailures: 0 });
+    expect(messages.map(({ event }) => event)).toEqual(["snapshot"]);
+    const sent = JSON.parse(messages[0]!.data) as { breakers: LabBreaker[] };
+    expect(byName(sent.breakers).payments).toMatchObject({ consecutiveFailures: 0, window: { calls: 0 } });
+    hub.act("payments", "forceOpen");
+    expect(messages.map(({ event }) => event)).toEqual(["snapshot", "breaker"]);
   });
 
   it("publishes a manual transition as a `breaker` state message", () => {

@@ -1,6 +1,7 @@
 import { setMaxListeners } from "node:events";
 import type { BreakerAction, BreakerOptionsInput, CreateBreakerInput, EndpointPatchInput, WhatIfInputBody } from "@/lib/api/schemas";
 import type {
+  BreakerMessage,
   CallAttempt,
   CallResult,
   Endpoint,
@@ -72,6 +73,8 @@ interface HostedBreaker {
    * listener picks up the status of exactly that call for the timeline.
    */
   judgedStatus: number | undefined;
+  /** Events the breaker has emitted: an action that adds none changed the breaker silently. */
+  events: number;
 }
 
 /**
@@ -165,10 +168,10 @@ export class LabHub {
 
   createBreaker(input: CreateBreakerInput): LabBreaker {
     if (this.breakers.has(input.name)) {
-      throw new LabError(409, "duplicate_name", `A breaker named "${input.name}" already exists`, "name");
+      throw new LabError("duplicate_name", `A breaker named "${input.name}" already exists`, "name");
     }
     if (!this.endpoints.has(input.endpoint)) {
-      throw new LabError(400, "unknown_endpoint", `endpoint must name an existing endpoint, got "${input.endpoint}"`, "endpoint");
+      throw new LabError("unknown_endpoint", `endpoint must name an existing endpoint, got "${input.endpoint}"`, "endpoint");
     }
     const hosted = this.host({ name: input.name, endpoint: input.endpoint, options: input.options ?? {} });
     this.broadcastState();
@@ -193,7 +196,11 @@ export class LabHub {
 
   act(name: string, action: BreakerAction): LabBreaker {
     const hosted = this.hosted(name);
+    const eventsBefore = hosted.events;
     hosted.breaker[action]();
+    // A reset of a CLOSED breaker clears its counts without a transition, so the library
+    // announces nothing: the pages learn of it from a fresh snapshot.
+    if (hosted.events === eventsBefore) this.broadcastState();
     return this.describe(hosted);
   }
 
@@ -283,13 +290,13 @@ export class LabHub {
   whatIf(body: WhatIfInputBody, signal?: AbortSignal): Promise<WhatIfResult> {
     const input = { ...body, scenario: typeof body.scenario === "string" ? this.findScenario(body.scenario) : body.scenario };
     const problem = whatIfProblem(input);
-    if (problem) throw new LabError(400, "invalid_body", problem.message, problem.field);
+    if (problem) throw new LabError("invalid_body", problem.message, problem.field);
     return this.whatIfRunner.run(input, signal);
   }
 
   private findScenario(name: string): Scenario {
     const scenario = name === RECORDING_NAME ? this.recording() : this.scenarios.find(name);
-    if (!scenario) throw new LabError(400, "unknown_scenario", `scenario must name a preset, a saved scenario or "${RECORDING_NAME}", got "${name}"`, "scenario");
+    if (!scenario) throw new LabError("unknown_scenario", `scenario must name a preset, a saved scenario or "${RECORDING_NAME}", got "${name}"`, "scenario");
     return scenario;
   }
 
@@ -415,7 +422,7 @@ export class LabHub {
     } catch (error) {
       throw this.optionsError(error, "options.");
     }
-    const hosted: HostedBreaker = { breaker, endpoint: definition.endpoint, judgedStatus: undefined };
+    const hosted: HostedBreaker = { breaker, endpoint: definition.endpoint, judgedStatus: undefined, events: 0 };
     breaker.subscribe((event) => this.onBreakerEvent(hosted, event));
     this.breakers.set(definition.name, hosted);
     this.metrics.track(definition.name);
@@ -431,22 +438,28 @@ export class LabHub {
 
   private onBreakerEvent(hosted: HostedBreaker, event: BreakerEvent): void {
     this.metrics.record(event);
+    hosted.events++;
+    const entry = this.timelineEntryOf(hosted, event);
+    this.timeline.push(entry);
+    this.bus.publish("breaker", (): BreakerMessage => ({ ...toWireEvent(event), snapshot: this.describe(hosted), entry }));
+  }
+
+  /** The one timeline entry of an event: pages receive it as built here, so no page builds its own. */
+  private timelineEntryOf(hosted: HostedBreaker, event: BreakerEvent): TimelineEntry {
     if (event.type === "state") {
       const { at, breaker, from, to, reason } = event;
-      this.timeline.push({ at, breaker, kind: "transition", from, to, reason });
-    } else {
-      const status = event.type === "success" || (event.type === "failure" && !event.timeout && isHttpFailure(event.error)) ? hosted.judgedStatus : undefined;
-      hosted.judgedStatus = undefined;
-      this.timeline.push({
-        at: event.at,
-        breaker: event.breaker,
-        kind: "call",
-        outcome: outcomeOf(event),
-        durationMs: event.type === "rejected" ? 0 : event.durationMs,
-        ...(status === undefined ? {} : { status }),
-      });
+      return { at, breaker, kind: "transition", from, to, reason };
     }
-    this.bus.publish("breaker", () => ({ ...toWireEvent(event), snapshot: this.describe(hosted) }));
+    const status = event.type === "success" || (event.type === "failure" && !event.timeout && isHttpFailure(event.error)) ? hosted.judgedStatus : undefined;
+    hosted.judgedStatus = undefined;
+    return {
+      at: event.at,
+      breaker: event.breaker,
+      kind: "call",
+      outcome: outcomeOf(event),
+      durationMs: event.type === "rejected" ? 0 : event.durationMs,
+      ...(status === undefined ? {} : { status }),
+    };
   }
 
   private broadcastState(): void {
@@ -473,6 +486,6 @@ export class LabHub {
   private optionsError(error: unknown, prefix: string): unknown {
     if (!(error instanceof TypeError || error instanceof RangeError)) return error;
     const option = (error as { option?: unknown }).option;
-    return new LabError(400, "invalid_options", `${prefix}${error.message}`, typeof option === "string" ? `${prefix}${option}` : undefined);
+    return new LabError("invalid_options", `${prefix}${error.message}`, typeof option === "string" ? `${prefix}${option}` : undefined);
   }
 }

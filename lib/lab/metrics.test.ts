@@ -4,6 +4,7 @@ import { createRandom } from "@/lib/simulator";
 import type { EndpointCaller, HttpResult } from "./caller";
 import { LabHub } from "./hub";
 import { LabMetrics, outcomeOf } from "./metrics";
+import { tick } from "./test-helpers";
 
 type Answer = (endpoint: string, signal: AbortSignal) => Promise<HttpResult>;
 
@@ -39,12 +40,8 @@ async function samples(hub: LabHub): Promise<Map<string, number>> {
 const STATES: BreakerState[] = ["CLOSED", "OPEN", "HALF_OPEN", "FORCED_OPEN", "DISABLED"];
 const OUTCOMES = ["success", "failure", "timeout", "rejected", "ignored"];
 
-function tick(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
 describe("LabMetrics through the hub", () => {
-  it("declares every family DESIGN.md names, with its type", async () => {
+  it("declares every metric family README.md names, with its type", async () => {
     const { hub } = setup();
     const text = await hub.metrics.render();
     expect(text).toContain("# TYPE breaker_state gauge");

@@ -4,6 +4,7 @@ import { createRandom, HANG_LIMIT_MS } from "@/lib/simulator";
 import { isLabError } from "./errors";
 import { LabHub } from "./hub";
 import { mockResponse } from "./mock";
+import { tick } from "./test-helpers";
 
 /** A hub whose endpoints answer at once (no latency, no jitter): no test waits for a real delay. */
 function setup() {
@@ -15,10 +16,6 @@ function setup() {
 async function sample(hub: LabHub, series: string): Promise<number | undefined> {
   const line = (await hub.metrics.render()).split("\n").find((candidate) => candidate.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
-
-function tick(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 afterEach(() => {

@@ -7,7 +7,7 @@ export const MAX_SAVED_SCENARIOS = 200;
 
 function reserved(name: string): LabError {
   const what = name === RECORDING_NAME ? "the lab's recording" : "a preset";
-  return new LabError(409, "preset", `"${name}" is ${what}: it cannot be saved, replaced or deleted`, "name");
+  return new LabError("preset", `"${name}" is ${what}: it cannot be saved, replaced or deleted`, "name");
 }
 
 /**
@@ -19,7 +19,7 @@ export function requireScenarioEndpoints(scenario: Scenario, exists: (endpoint: 
     for (const endpoint of Object.keys(phase.endpoints)) {
       if (!exists(endpoint)) {
         const field = `${prefix}phases.${index}.endpoints.${endpoint}`;
-        throw new LabError(400, "unknown_endpoint", `${field}: there is no endpoint named "${endpoint}"`, field);
+        throw new LabError("unknown_endpoint", `${field}: there is no endpoint named "${endpoint}"`, field);
       }
     }
   }
@@ -49,10 +49,10 @@ export class ScenarioLibrary {
   save(scenario: Scenario, exists: (endpoint: string) => boolean): Scenario {
     if (this.isReserved(scenario.name)) throw reserved(scenario.name);
     if (this.saved.has(scenario.name)) {
-      throw new LabError(409, "duplicate_name", `A scenario named "${scenario.name}" already exists: PUT /api/scenarios/${scenario.name} replaces it`, "name");
+      throw new LabError("duplicate_name", `A scenario named "${scenario.name}" already exists: PUT /api/scenarios/${scenario.name} replaces it`, "name");
     }
     if (this.saved.size >= MAX_SAVED_SCENARIOS) {
-      throw new LabError(409, "limit_reached", `The lab keeps at most ${MAX_SAVED_SCENARIOS} saved scenarios: delete one first`);
+      throw new LabError("limit_reached", `The lab keeps at most ${MAX_SAVED_SCENARIOS} saved scenarios: delete one first`);
     }
     requireScenarioEndpoints(scenario, exists);
     this.saved.set(scenario.name, scenario);
@@ -69,7 +69,7 @@ export class ScenarioLibrary {
   replace(name: string, scenario: Scenario, exists: (endpoint: string) => boolean): Scenario {
     this.requireReplaceable(name);
     if (scenario.name !== name) {
-      throw new LabError(400, "invalid_body", `name must match the scenario in the URL ("${name}"), got "${scenario.name}"`, "name");
+      throw new LabError("invalid_body", `name must match the scenario in the URL ("${name}"), got "${scenario.name}"`, "name");
     }
     requireScenarioEndpoints(scenario, exists);
     this.saved.set(name, scenario);

@@ -5,6 +5,7 @@ import { createRandom } from "@/lib/simulator";
 import type { EndpointCaller } from "./caller";
 import { LabHub } from "./hub";
 import { eventStream, HEARTBEAT_MS } from "./sse";
+import { tick } from "./test-helpers";
 
 function setup(caller: EndpointCaller = async () => ({ status: 200 })) {
   const clock = new ManualClock(0);
@@ -74,10 +75,6 @@ function hasSubscriber(hub: LabHub): boolean {
   const current = hub.getEndpoint("inventory").latencyMs;
   hub.patchEndpoint("inventory", { latencyMs: current === 20 ? 21 : 20 });
   return hub.currentEventId !== before;
-}
-
-function tick(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 afterEach(() => {

@@ -1,8 +1,8 @@
 /**
- * What the lab's tests (unit and end-to-end) expect of the demo, written out from DESIGN.md
- * rather than read from lib/lab/defaults.ts, so that a change to the defaults fails them.
+ * What the lab's tests (unit and end-to-end) expect of the demo, written out from the demo table
+ * of README.md rather than read from lib/lab/defaults.ts, so that a change to the defaults fails them.
  */
-/** The demo policies of DESIGN.md, resolved (every other option at the library's default). */
+/** The demo policies, resolved (every other option at the library's default). */
 export const DEMO_OPTIONS: Record<string, Record<string, unknown>> = {
   payments: {
     name: "payments",
@@ -53,3 +53,8 @@ export const DEMO_OPTIONS: Record<string, Record<string, unknown>> = {
     timeoutMs: 2_000,
   },
 };
+
+/** One turn of the event loop: callbacks of finished I/O and every queued microtask run first. */
+export function tick(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

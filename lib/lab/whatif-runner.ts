@@ -27,7 +27,7 @@ export class WhatIfRunner {
   /** Run `input` in a worker thread; a caller that goes away (`signal`) ends its worker. */
   async run(input: WhatIfInput, signal?: AbortSignal): Promise<WhatIfResult> {
     if (this.waiting >= MAX_QUEUED_RUNS) {
-      throw new LabError(429, "busy", `${this.waiting} what-if runs are waiting already: try again when they are done`);
+      throw new LabError("busy", `${this.waiting} what-if runs are waiting already: try again when they are done`);
     }
     this.waiting += 1;
     const turn = this.running.then(() => {

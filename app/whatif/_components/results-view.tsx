@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import type { LabBreaker } from "@/lib/api/types";
-import { apiRequest, ApiRequestError } from "@/lib/client/api";
+import { apiRequest } from "@/lib/client/api";
 import { stateLabel } from "@/lib/client/describe";
 import { formatDuration } from "@/lib/client/format";
 import type { BreakerState } from "@/lib/breaker";
@@ -11,6 +11,7 @@ import { durationOf, EndpointTimeline, isUnhealthy, type WhatIfConfigResult, typ
 import { BUTTON_SECONDARY, STATE_STYLES } from "../../_components/state-style";
 import type { ConfigDraft } from "./config-card";
 import { PhaseAxis, WhatIfTimeline } from "./whatif-timeline";
+import { errorMessage } from "@/lib/api/errors";
 
 const LEGEND: readonly BreakerState[] = ["CLOSED", "OPEN", "HALF_OPEN"];
 
@@ -30,7 +31,7 @@ function ApplyToBreaker({ index, config, breakers }: { index: number; config: Co
       await apiRequest<LabBreaker>(`/api/breakers/${target}`, { method: "PATCH", body: optionsInputOf(config!.options) });
       setStatus({ ok: true, text: `Applied to ${target}` });
     } catch (error) {
-      setStatus({ ok: false, text: error instanceof ApiRequestError ? error.message : String(error) });
+      setStatus({ ok: false, text: errorMessage(error) });
     }
   }
   return (

@@ -3,6 +3,7 @@
 import { useId, useState, type ChangeEvent } from "react";
 import type { Scenario } from "@/lib/simulator";
 import { TraceImporter } from "@/lib/whatif/trace";
+import { errorMessage } from "@/lib/api/errors";
 
 /** A scenario name from a file name: `[a-z0-9-]`, at most 40 characters. */
 function scenarioNameOf(fileName: string): string {
@@ -45,7 +46,7 @@ export function TraceImport({ onScenario }: { onScenario: (scenario: Scenario, r
       const notes = imported.notes.length > 0 ? ` ${imported.notes.join(" ")}` : "";
       setMessage({ ok: true, text: `${imported.requests.toLocaleString("en")} requests → ${imported.scenario.phases.length} phases of ${imported.bucketMs} ms at ${imported.rps.toFixed(1)} calls/s.${notes}` });
     } catch (error) {
-      setMessage({ ok: false, text: `${file.name}: ${error instanceof Error ? error.message : String(error)}` });
+      setMessage({ ok: false, text: `${file.name}: ${errorMessage(error)}` });
     } finally {
       setProgress(null);
     }

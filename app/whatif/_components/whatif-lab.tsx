@@ -2,10 +2,10 @@
 
 import Link from "next/link";
 import { useEffect, useMemo, useRef, useState } from "react";
-import { firstProblem, type FieldProblem } from "@/lib/api/issues";
+import { firstProblem, problemOf, type FieldProblem } from "@/lib/api/issues";
 import { whatIfInputSchema, type WhatIfInputBody } from "@/lib/api/schemas";
 import type { LabBreaker } from "@/lib/api/types";
-import { apiRequest, ApiRequestError } from "@/lib/client/api";
+import { apiRequest } from "@/lib/client/api";
 import { inputFragment, inputFromFragment, optionsInputOf, resolveOptions } from "@/lib/client/whatif";
 import { scenarioEndpoints, type Scenario } from "@/lib/simulator";
 import { durationOf, whatIfProblem, type WhatIfInput, type WhatIfResult } from "@/lib/whatif";
@@ -76,11 +76,6 @@ function formOf(body: WhatIfInputBody, breakers: LabBreaker[]): Form {
   };
 }
 
-function problemText(error: unknown): FieldProblem {
-  if (error instanceof ApiRequestError) return { field: error.field, message: error.message };
-  return { message: error instanceof Error ? error.message : String(error) };
-}
-
 /**
  * The what-if lab: a scenario, traffic and up to five breaker configs, run in a Web Worker through
  * the real library in virtual time, the configs' timelines and counts side by side.
@@ -126,7 +121,7 @@ export function WhatIfLab({ scenarios, breakers }: { scenarios: Scenario[]; brea
         setForm(restored);
         void start(restored, linked);
       } catch (error) {
-        setProblem(problemText(error));
+        setProblem(problemOf(error));
       }
     };
     const onHashChange = () => {
@@ -165,7 +160,7 @@ export function WhatIfLab({ scenarios, breakers }: { scenarios: Scenario[]; brea
     try {
       scenario = await resolveScenario(current.scenario, inlineScenario);
     } catch (error) {
-      setProblem(problemText(error));
+      setProblem(problemOf(error));
       return;
     }
     if (!scenario) {

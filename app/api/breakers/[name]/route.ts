@@ -4,18 +4,16 @@ import { json, mutation, nameOf, noContent, readBody, route } from "@/lib/lab/ht
 
 export const dynamic = "force-dynamic";
 
-type Context = { params: Promise<{ name: string }> };
+export const GET = route(async (_request, context: RouteContext<"/api/breakers/[name]">) => json(getHub().getBreaker(await nameOf(context))));
 
-export const GET = route(async (_request, context: Context) => json(getHub().getBreaker(await nameOf(context))));
-
-export const PATCH = mutation(async (request, context: Context) => {
+export const PATCH = mutation(async (request, context: RouteContext<"/api/breakers/[name]">) => {
   const name = await nameOf(context);
   getHub().requireBreaker(name);
   const patch = await readBody(request, breakerOptionsSchema);
   return json(getHub().configureBreaker(name, patch));
 });
 
-export const DELETE = mutation(async (_request, context: Context) => {
+export const DELETE = mutation(async (_request, context: RouteContext<"/api/breakers/[name]">) => {
   getHub().deleteBreaker(await nameOf(context));
   return noContent();
 });

@@ -4,11 +4,9 @@ import { json, mutation, nameOf, readBody, route } from "@/lib/lab/http";
 
 export const dynamic = "force-dynamic";
 
-type Context = { params: Promise<{ name: string }> };
+export const GET = route(async (_request, context: RouteContext<"/api/endpoints/[name]">) => json(getHub().getEndpoint(await nameOf(context))));
 
-export const GET = route(async (_request, context: Context) => json(getHub().getEndpoint(await nameOf(context))));
-
-export const PATCH = mutation(async (request, context: Context) => {
+export const PATCH = mutation(async (request, context: RouteContext<"/api/endpoints/[name]">) => {
   const name = await nameOf(context);
   getHub().requireEndpoint(name);
   const patch = await readBody(request, endpointPatchSchema);

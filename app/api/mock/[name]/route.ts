@@ -5,7 +5,7 @@ import { mockResponse } from "@/lib/lab/mock";
 export const dynamic = "force-dynamic";
 
 // The mock upstream answers any method the same way: its fault model decides.
-const answer = route(async (request, context: { params: Promise<{ name: string }> }) =>
+const answer = route(async (request, context: RouteContext<"/api/mock/[name]">) =>
   mockResponse(getHub(), await nameOf(context), request.signal),
 );
 
