@@ -2,7 +2,7 @@
 
 import { useState, type FormEvent } from "react";
 import { breakerOptionsSchema, type BreakerOptionsInput } from "@/lib/api/schemas";
-import { firstProblem, problemOf, type FieldProblem } from "@/lib/api/issues";
+import { firstProblem, problemOf } from "@/lib/api/issues";
 import type { ResolvedOptions } from "@/lib/breaker";
 import { BUTTON_PRIMARY, BUTTON_SECONDARY } from "./state-style";
 
