@@ -1,14 +1,10 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { createBreaker, fire, patchEndpoint, resetLab } from "./support/api";
+import { openDashboard } from "./support/pages";
 
 test.beforeEach(async ({ request }) => {
   await resetLab(request);
 });
-
-async function openDashboard(page: Page) {
-  await page.goto("/");
-  await expect(page.getByTestId("connection")).toHaveText("Live");
-}
 
 function seconds(text: string | null): number {
   return Number((text ?? "").replace("s", ""));

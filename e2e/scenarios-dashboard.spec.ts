@@ -1,14 +1,10 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { createBreaker, resetLab } from "./support/api";
+import { openDashboard } from "./support/pages";
 
 test.beforeEach(async ({ request }) => {
   await resetLab(request);
 });
-
-async function openDashboard(page: Page) {
-  await page.goto("/");
-  await expect(page.getByTestId("connection")).toHaveText("Live");
-}
 
 test("a preset played from the panel trips a breaker and lets it recover, with nobody touching a switch", async ({ page, request }) => {
   // flapping: inventory drops every connection for 6 s, then answers for 6 s. A breaker with a

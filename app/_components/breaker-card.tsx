@@ -10,19 +10,19 @@ import { Countdown } from "./countdown";
 import { LastOutcome, type FiredBatch } from "./last-outcome";
 import { OptionsEditor } from "./options-editor";
 import { StateBadge } from "./state-badge";
-import { StateTimeline } from "./state-timeline";
+import { StateTimeline, type TimelineScale } from "./state-timeline";
 
 /** Everything about one breaker: state, countdown, counts, controls, timeline and options. */
 export function BreakerCard({
   breaker,
   timeline,
-  timelineWindowMs,
+  timelineScale,
   clockOffset,
   onBreaker,
 }: {
   breaker: LabBreaker;
   timeline: TimelineEntry[];
-  timelineWindowMs: number;
+  timelineScale: TimelineScale;
   clockOffset: number;
   onBreaker: (breaker: LabBreaker) => void;
 }) {
@@ -79,7 +79,7 @@ export function BreakerCard({
       ) : (
         <LastOutcome name={name} batch={batch} />
       )}
-      <StateTimeline name={name} entries={timeline} state={state} windowMs={timelineWindowMs} clockOffset={clockOffset} />
+      <StateTimeline name={name} entries={timeline} state={state} scale={timelineScale} clockOffset={clockOffset} />
       <details className="group rounded-lg border border-slate-200 dark:border-slate-800">
         <summary
           data-testid={`breaker-${name}-options`}

@@ -52,6 +52,8 @@ export function Dashboard({ initialState, initialScenarios }: { initialState: La
     return byBreaker;
   }, [state.timeline]);
 
+  const timelineScale = useMemo(() => ({ rangeMs: scaleMs, dataStart: state.timeline[0]?.at }), [scaleMs, state.timeline]);
+
   async function resetLab() {
     try {
       const fresh = await apiRequest<LabState>("/api/reset", { method: "POST", body: {} });
@@ -117,7 +119,7 @@ export function Dashboard({ initialState, initialScenarios }: { initialState: La
               key={breaker.name}
               breaker={breaker}
               timeline={timelines.get(breaker.name) ?? []}
-              timelineWindowMs={scaleMs}
+              timelineScale={timelineScale}
               clockOffset={state.clockOffset}
               onBreaker={(next) => update((current) => applyBreaker(current, next))}
             />

@@ -5,6 +5,7 @@ import type { CallOutcome, TimelineEntry } from "@/lib/api/types";
 import type { BreakerState } from "@/lib/breaker";
 import { stateLabel } from "@/lib/client/describe";
 import { formatDuration } from "@/lib/client/format";
+import { formatAgo, timelineAxis } from "@/lib/client/timeline-axis";
 import { useMonotonicNow } from "@/lib/client/use-ticker";
 import { OUTCOME_STYLES, STATE_STYLES } from "./state-style";
 
@@ -60,28 +61,46 @@ function describeEntry(entry: TimelineEntry): string {
   return `${clockTime(entry.at)} · ${OUTCOME_STYLES[entry.outcome].label}${status} · ${formatDuration(entry.durationMs)}`;
 }
 
+/** How much of the past a timeline shows: the chosen range, or less while the lab's history is shorter. */
+export interface TimelineScale {
+  rangeMs: number;
+  /** The oldest entry of the lab's timeline, shared by every card so that their axes line up. */
+  dataStart: number | undefined;
+}
+
+/** A line across the whole timeline at `x`: a tick, or the cursor on the selected entry. */
+function VerticalRule({ x, dashed = false, className }: { x: number; dashed?: boolean; className: string }) {
+  return <line x1={x} x2={x} y1={0} y2={HEIGHT} strokeWidth={1} strokeDasharray={dashed ? "2 3" : undefined} vectorEffect="non-scaling-stroke" className={className} />;
+}
+
+/** The transitions in view as sentences: the timeline's text alternative. */
+function transitionsText(transitions: TimelineEntry[]): string[] {
+  return transitions.length === 0 ? ["No state changes in this span."] : transitions.map(describeEntry);
+}
+
 /**
  * A breaker's recent history: coloured bands for its states and a mark for every call outcome,
- * over the last `windowMs`. Pointing at it, or moving through it with the arrow keys when it has
- * focus, shows the time and detail of the nearest entry.
+ * on an axis fitted to the lab's history up to the chosen range, with ticks before now. Pointing
+ * at it, or moving through it with the arrow keys when it has focus, shows the time and detail of
+ * the nearest entry; a screen reader also gets the list of its transitions.
  */
 export function StateTimeline({
   name,
   entries,
   state,
-  windowMs,
+  scale,
   clockOffset,
 }: {
   name: string;
   entries: TimelineEntry[];
   state: BreakerState;
-  windowMs: number;
+  scale: TimelineScale;
   clockOffset: number;
 }) {
   const monotonicNow = useMonotonicNow(true, TICK_MS);
-  const end = monotonicNow === null ? (entries.at(-1)?.at ?? 0) : monotonicNow + clockOffset;
-  const start = end - windowMs;
-  const x = (at: number) => ((at - start) / windowMs) * WIDTH;
+  const end = monotonicNow === null ? (entries.at(-1)?.at ?? scale.dataStart ?? 0) : monotonicNow + clockOffset;
+  const { start, spanMs, ticks } = timelineAxis({ end, rangeMs: scale.rangeMs, dataStart: scale.dataStart });
+  const x = (at: number) => ((at - start) / spanMs) * WIDTH;
 
   const bands = bandsOf(entries, state, start, end);
   // The window moves with every tick, so these are recomputed each time; marks are bounded by
@@ -99,7 +118,7 @@ export function StateTimeline({
   const selectedEntry = selected === null ? undefined : visible[Math.min(selected, visible.length - 1)];
 
   const nearest = (clientX: number, box: DOMRect) => {
-    const at = start + ((clientX - box.left) / box.width) * windowMs;
+    const at = start + ((clientX - box.left) / box.width) * spanMs;
     let best: number | null = null;
     for (let index = 0; index < visible.length; index++) {
       if (best === null || Math.abs(visible[index]!.at - at) < Math.abs(visible[best]!.at - at)) best = index;
@@ -124,16 +143,19 @@ export function StateTimeline({
     }
   };
 
-  const minutes = windowMs / 60_000;
+  const transitions = visible.filter((entry) => entry.kind === "transition");
+  const calls = visible.length - transitions.length;
+  const span = formatAgo(spanMs);
   return (
     <figure className="space-y-1">
       <svg
         data-testid={`timeline-${name}`}
+        data-span-ms={spanMs}
         viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
         preserveAspectRatio="none"
         className="block h-12 w-full cursor-crosshair rounded focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500"
         role="img"
-        aria-label={`${name} over the last ${minutes} minute${minutes === 1 ? "" : "s"}: ${bands.map((band) => stateLabel(band.state)).join(", then ")}; ${visible.filter((entry) => entry.kind === "call").length} calls. Use the arrow keys to read entries.`}
+        aria-label={`${name} over the last ${span}: ${bands.map((band) => stateLabel(band.state)).join(", then ")}; ${calls} call${calls === 1 ? "" : "s"}. Use the arrow keys to read entries.`}
         tabIndex={0}
         onPointerMove={onPointerMove}
         onPointerLeave={() => setSelected(null)}
@@ -152,6 +174,9 @@ export function StateTimeline({
             className={STATE_STYLES[band.state].band}
           />
         ))}
+        {ticks.map((tick) => (
+          <VerticalRule key={tick.label} x={x(tick.at)} dashed className="stroke-slate-400/70 dark:stroke-slate-500/70" />
+        ))}
         {marks.map((mark) => (
           <line
             key={`${mark.x}-${mark.outcome}`}
@@ -165,24 +190,26 @@ export function StateTimeline({
             className={OUTCOME_STYLES[mark.outcome].stroke}
           />
         ))}
-        {selectedEntry && (
-          <line
-            x1={x(selectedEntry.at)}
-            x2={x(selectedEntry.at)}
-            y1={0}
-            y2={HEIGHT}
-            strokeWidth={1}
-            vectorEffect="non-scaling-stroke"
-            className="stroke-slate-900 dark:stroke-white"
-          />
-        )}
+        {selectedEntry && <VerticalRule x={x(selectedEntry.at)} className="stroke-slate-900 dark:stroke-white" />}
       </svg>
-      <figcaption className="flex justify-between gap-2 text-[11px] text-slate-500 dark:text-slate-400">
-        <span>−{minutes} min</span>
-        <span aria-live="polite" className="truncate font-medium text-slate-700 dark:text-slate-200">
+      <div aria-hidden="true" data-testid={`timeline-${name}-ticks`} className="relative h-4 text-[11px] tabular-nums text-slate-600 dark:text-slate-300">
+        <span className="absolute left-0">−{span}</span>
+        {ticks.map((tick) => (
+          <span key={tick.label} className="absolute -translate-x-1/2" style={{ left: `${((tick.at - start) / spanMs) * 100}%` }}>
+            {tick.label}
+          </span>
+        ))}
+        <span className="absolute right-0">now</span>
+      </div>
+      <figcaption className="min-h-4 text-[11px]">
+        <span aria-live="polite" className="block truncate font-medium text-slate-700 dark:text-slate-200">
           {selectedEntry ? describeEntry(selectedEntry) : ""}
         </span>
-        <span>now</span>
+        <ol className="sr-only" aria-label={`${name}: state changes in the last ${span}`}>
+          {transitionsText(transitions).map((line, index) => (
+            <li key={index}>{line}</li>
+          ))}
+        </ol>
       </figcaption>
     </figure>
   );

@@ -27,7 +27,8 @@ async function fetchState(): Promise<ClientLabState> {
 /**
  * The lab, live: `/api/state` for the first render and as the fallback, one EventSource carrying
  * every breaker's events into SWR's cache. The browser's EventSource reconnects by itself; every
- * (re)connection starts with a snapshot, so the page resyncs without a reload.
+ * (re)connection starts with a snapshot, so the page resyncs without a reload (docs/architecture.md,
+ * "The live stream").
  */
 export function useLabState(initial: ClientLabState) {
   const [connection, setConnection] = useState<Connection>("connecting");

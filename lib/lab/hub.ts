@@ -80,6 +80,7 @@ interface HostedBreaker {
 /**
  * The lab's server side: the registry of breakers and mock endpoints, the HTTP calls the breakers
  * protect, the timeline, the live event stream and the metrics. One per process (see instance.ts).
+ * docs/architecture.md, "One call, from the button to every page", follows a call through it.
  */
 export class LabHub {
   readonly metrics: LabMetrics;

@@ -29,7 +29,8 @@ function encodedFrame(message: BusMessage): Uint8Array {
 /**
  * The live stream of `/api/events`: a `snapshot` event first, then every `breaker` and `endpoint`
  * event as it happens, a heartbeat comment every 15 s. Every way the client can leave (the
- * request's abort, the stream's cancel, a failed write) unsubscribes it exactly once.
+ * request's abort, the stream's cancel, a failed write) unsubscribes it exactly once. Why it is
+ * built this way: docs/architecture.md, "The live stream".
  */
 export function eventStream(hub: LabHub, requestSignal: AbortSignal): Response {
   let close = () => {};
