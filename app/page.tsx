@@ -7,7 +7,7 @@ export default async function DashboardPage() {
   await connection();
   return (
     <main>
-      <Dashboard initialState={getHub().state()} initialScenarios={getHub().listScenarios()} />
+      <Dashboard initialState={getHub().dashboardState()} initialScenarios={getHub().listScenarios()} />
     </main>
   );
 }

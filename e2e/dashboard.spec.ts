@@ -144,10 +144,10 @@ test("two pages stay in sync", async ({ page, context }) => {
 test("the page reconnects after the event stream drops and resyncs what it missed", async ({ page, request }) => {
   // The first stream ends right after its snapshot, as when a proxy or a restart cuts it.
   let streams = 0;
-  await page.route("**/api/events", async (route) => {
+  await page.route(/\/api\/events\?compact=1$/, async (route) => {
     streams += 1;
     if (streams > 1) return route.continue();
-    const state = await (await request.get("/api/state")).text();
+    const state = await (await request.get("/api/state?view=dashboard")).text();
     await route.fulfill({ status: 200, contentType: "text/event-stream", body: `id: 0\nevent: snapshot\ndata: ${state}\n\n` });
   });
   await page.goto("/");

@@ -2,9 +2,10 @@
 
 import Link from "next/link";
 import { useMemo, useState } from "react";
+import { TIMELINE_RANGES_MS, type DashboardState } from "@/lib/api/compact";
 import type { LabState, PlaybackBody, TimelineEntry } from "@/lib/api/types";
 import { apiRequest } from "@/lib/client/api";
-import { applyBreaker, applyEndpoint, receiveState } from "@/lib/client/lab-state";
+import { applyBreaker, applyEndpoint, receiveDashboardState, receiveState } from "@/lib/client/lab-state";
 import { drivenEndpoints } from "@/lib/client/scenarios";
 import { useLabState } from "@/lib/client/use-lab-state";
 import { useScenarios } from "@/lib/client/use-scenarios";
@@ -18,15 +19,12 @@ import { BUTTON_SECONDARY } from "./state-style";
 import { TokenDialog } from "./token-dialog";
 import { errorMessage } from "@/lib/api/errors";
 
-const SCALES = [
-  { label: "1 min", ms: 60_000 },
-  { label: "5 min", ms: 300_000 },
-  { label: "15 min", ms: 900_000 },
-];
+// The server's dashboard view carries the entries of the longest range.
+const SCALES = TIMELINE_RANGES_MS.map((ms) => ({ label: `${ms / 60_000} min`, ms }));
 
 /** The live lab: every breaker's card, the endpoints, the event log. */
-export function Dashboard({ initialState, initialScenarios }: { initialState: LabState; initialScenarios: Scenario[] }) {
-  const [initial] = useState(() => receiveState(initialState, performance.now()));
+export function Dashboard({ initialState, initialScenarios }: { initialState: DashboardState; initialScenarios: Scenario[] }) {
+  const [initial] = useState(() => receiveDashboardState(initialState, performance.now()));
   const { state, connection, update } = useLabState(initial);
   const { scenarios, reload: reloadScenarios } = useScenarios(initialScenarios);
   // An inline scenario this page played (the recording) is in no list: keep it to draw its phases.

@@ -5,6 +5,7 @@
 export const LAB_ERROR_STATUS = {
   invalid_json: 400,
   invalid_body: 400,
+  invalid_query: 400,
   invalid_options: 400,
   unknown_endpoint: 400,
   unknown_scenario: 400,

@@ -210,3 +210,13 @@ export const whatIfInputSchema = z.strictObject({
     .max(WHATIF_LIMITS.maxConfigs, { error: `must hold 1 to ${WHATIF_LIMITS.maxConfigs} configs` }),
 });
 export type WhatIfInputBody = z.infer<typeof whatIfInputSchema>;
+
+/** The query of `GET /api/events`: `compact=1` asks for the dashboard's coalesced stream. */
+export const eventsQuerySchema = z.strictObject({
+  compact: z.enum(["0", "1"]).optional(),
+});
+
+/** The query of `GET /api/state`: `view=dashboard` asks for only what the dashboard draws. */
+export const stateQuerySchema = z.strictObject({
+  view: z.enum(["full", "dashboard"]).optional(),
+});

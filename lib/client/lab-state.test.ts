@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { BreakerMessage, LabBreaker, LabState } from "@/lib/api/types";
+import { encodeTimeline, type CompactFrame, type DashboardState } from "@/lib/api/compact";
+import type { LabBreaker, LabState, TimelineEntry } from "@/lib/api/types";
 import { CircuitBreaker, ManualClock } from "@/lib/breaker";
 import { defaultEndpoint } from "@/lib/simulator";
-import { applyBreaker, applyEndpoint, applyMessages, CLIENT_TIMELINE_CAPACITY, receiveState, serverNow } from "./lab-state";
+import { applyBreaker, applyEndpoint, applyMessage, CLIENT_TIMELINE_CAPACITY, receiveDashboardState, receiveState, serverNow, type LiveMessage } from "./lab-state";
 
 function labBreaker(name: string, patch: Partial<LabBreaker> = {}): LabBreaker {
   return { ...new CircuitBreaker({ name, clock: new ManualClock(0) }).snapshot(), endpoint: name, ...patch };
@@ -20,58 +21,54 @@ describe("the server's clock in the browser", () => {
   });
 });
 
-describe("applyMessages", () => {
-  const tripped = labBreaker("payments", { state: "OPEN", openedAt: 9_000, halfOpenAt: 29_000 });
-  const stateEvent: BreakerMessage = {
-    type: "state",
-    breaker: "payments",
-    at: 9_000,
-    from: "CLOSED",
-    to: "OPEN",
-    reason: "failure-threshold",
-    snapshot: tripped,
-    entry: { at: 9_000, breaker: "payments", kind: "transition", from: "CLOSED", to: "OPEN", reason: "failure-threshold" },
+describe("applyMessage", () => {
+  const call = (at: number, breaker = "payments"): TimelineEntry => ({ at, breaker, kind: "call", outcome: "rejected", durationMs: 0 });
+  const frame = (patch: Partial<CompactFrame> = {}): LiveMessage => ({ event: "frame", data: { breakers: {}, timeline: encodeTimeline([]), ...patch } });
+  const dashboard = (patch: Partial<LabState> = {}): DashboardState => {
+    const { timeline, ...state } = labState(patch);
+    return { ...state, timeline: encodeTimeline(timeline) };
   };
 
-  it("replaces a breaker with the snapshot its event carries and adds the timeline entry it carries", () => {
-    const next = applyMessages(receiveState(labState(), 0), [{ event: "breaker", data: stateEvent }], 0);
-    expect(next.breakers[0]).toBe(tripped);
-    expect(next.breakers[1]!.name).toBe("search");
-    expect(next.timeline).toEqual([{ at: 9_000, breaker: "payments", kind: "transition", from: "CLOSED", to: "OPEN", reason: "failure-threshold" }]);
+  it("changes only the fields a frame names, of the breakers it names", () => {
+    const before = receiveDashboardState(dashboard(), 0);
+    const next = applyMessage(before, frame({ breakers: { payments: { state: "OPEN", halfOpenAt: 29_000 } } }), 0);
+    expect(next.breakers[0]).toEqual({ ...before.breakers[0], state: "OPEN", halfOpenAt: 29_000 });
+    expect(next.breakers[1]).toBe(before.breakers[1]);
   });
 
-  it("a snapshot replaces everything and resets the clock estimate; later events in the batch still apply", () => {
-    const before = receiveState(labState({ timeline: [{ at: 1, breaker: "x", kind: "call", outcome: "success", durationMs: 1 }] }), 0);
-    const fresh = labState({ now: 50_000, timeline: [] });
-    const next = applyMessages(before, [{ event: "snapshot", data: fresh }, { event: "breaker", data: stateEvent }], 1_000);
-    expect(next.clockOffset).toBe(49_000);
-    expect(next.timeline).toHaveLength(1);
-    expect(next.breakers[0]!.state).toBe("OPEN");
+  it("adds a frame's timeline entries after the ones it has", () => {
+    const before = receiveDashboardState(dashboard({ timeline: [call(1)] }), 0);
+    const next = applyMessage(before, frame({ timeline: encodeTimeline([call(2), { at: 3, breaker: "search", kind: "transition", from: "CLOSED", to: "OPEN", reason: "failure-rate" }]) }), 0);
+    expect(next.timeline.map((entry) => [entry.at, entry.breaker, entry.kind])).toEqual([
+      [1, "payments", "call"],
+      [2, "payments", "call"],
+      [3, "search", "transition"],
+    ]);
   });
 
-  it("an endpoint event replaces that endpoint", () => {
+  it("replaces the endpoints and the playback a frame carries, and keeps them when it carries none", () => {
+    const before = receiveDashboardState(dashboard(), 0);
     const failing = { ...defaultEndpoint("payments"), failureRate: 1 };
-    const next = applyMessages(receiveState(labState(), 0), [{ event: "endpoint", data: failing }], 0);
+    const playing = { scenario: "flapping", phase: 1, startedAt: 0, phaseEndsAt: 6_000, endsAt: null };
+    const next = applyMessage(before, frame({ endpoints: [failing], playback: playing }), 0);
     expect(next.endpoints).toEqual([failing]);
+    expect(next.playback).toEqual(playing);
+    expect(applyMessage(next, frame(), 0).playback).toEqual(playing);
+    expect(applyMessage(next, frame({ playback: null }), 0).playback).toBeNull();
+  });
+
+  it("a snapshot replaces everything and resets the clock estimate", () => {
+    const before = receiveDashboardState(dashboard({ timeline: [call(1)] }), 0);
+    const next = applyMessage(before, { event: "snapshot", data: dashboard({ now: 50_000, timeline: [] }) }, 1_000);
+    expect(next.clockOffset).toBe(49_000);
+    expect(next.timeline).toEqual([]);
   });
 
   it("keeps the newest entries within the capacity", () => {
-    const calls: BreakerMessage[] = Array.from({ length: CLIENT_TIMELINE_CAPACITY + 5 }, (_, index) => ({
-      type: "rejected",
-      breaker: "payments",
-      at: index,
-      state: "OPEN",
-      snapshot: tripped,
-      entry: { at: index, breaker: "payments", kind: "call", outcome: "rejected", durationMs: 0 },
-    }));
-    const next = applyMessages(receiveState(labState(), 0), calls.map((data) => ({ event: "breaker" as const, data })), 0);
+    const entries = Array.from({ length: CLIENT_TIMELINE_CAPACITY + 5 }, (_, index) => call(index));
+    const next = applyMessage(receiveDashboardState(dashboard(), 0), frame({ timeline: encodeTimeline(entries) }), 0);
     expect(next.timeline).toHaveLength(CLIENT_TIMELINE_CAPACITY);
     expect(next.timeline[0]!.at).toBe(5);
-  });
-
-  it("leaves the state untouched for an empty batch", () => {
-    const state = receiveState(labState(), 0);
-    expect(applyMessages(state, [], 0)).toBe(state);
   });
 });
 

@@ -1,4 +1,5 @@
-import type { BreakerMessage, Endpoint, LabBreaker, LabState, PlaybackBody, TimelineEntry } from "@/lib/api/types";
+import { decodeTimeline, type CompactFrame, type DashboardState } from "@/lib/api/compact";
+import type { Endpoint, LabBreaker, LabState, TimelineEntry } from "@/lib/api/types";
 
 /** Entries the browser keeps, like the server. */
 export const CLIENT_TIMELINE_CAPACITY = 10_000;
@@ -11,15 +12,16 @@ export interface ClientLabState extends LabState {
   clockOffset: number;
 }
 
-export type LiveMessage =
-  | { event: "snapshot"; data: LabState }
-  | { event: "breaker"; data: BreakerMessage }
-  | { event: "endpoint"; data: Endpoint }
-  | { event: "playback"; data: PlaybackBody };
+export type LiveMessage = { event: "snapshot"; data: DashboardState } | { event: "frame"; data: CompactFrame };
 
 /** Take a full state from the server, received when the browser's monotonic clock read `receivedAt`. */
 export function receiveState(state: LabState, receivedAt: number): ClientLabState {
   return { ...state, clockOffset: state.now - receivedAt };
+}
+
+/** Take the dashboard's view of the lab (`/api/state?view=dashboard`, the compact stream's snapshot). */
+export function receiveDashboardState({ timeline, ...state }: DashboardState, receivedAt: number): ClientLabState {
+  return { ...state, timeline: decodeTimeline(timeline), clockOffset: state.now - receivedAt };
 }
 
 /** The server's time now, estimated from the browser's monotonic clock. */
@@ -38,41 +40,26 @@ function replaceBreaker(breakers: LabBreaker[], next: LabBreaker): LabBreaker[] 
     : breakers;
 }
 
-/**
- * Apply a batch of live messages in order. A snapshot replaces everything; a breaker event
- * replaces that breaker with the snapshot it carries and adds the timeline entry it carries; an endpoint
- * event replaces that endpoint. Pure, so that a burst of events costs one render.
- */
-export function applyMessages(state: ClientLabState, messages: readonly LiveMessage[], receivedAt: number): ClientLabState {
-  let next = state;
-  let pendingEntries: TimelineEntry[] = [];
-  const flushEntries = () => {
-    if (pendingEntries.length > 0) next = { ...next, timeline: withTimeline(next.timeline, pendingEntries) };
-    pendingEntries = [];
+function applyFrame(state: ClientLabState, frame: CompactFrame): ClientLabState {
+  const changed = Object.keys(frame.breakers).length > 0;
+  const entries = frame.timeline.entries.length > 0 ? decodeTimeline(frame.timeline) : [];
+  const endpoints = frame.endpoints ? new Map(frame.endpoints.map((endpoint) => [endpoint.name, endpoint])) : undefined;
+  return {
+    ...state,
+    breakers: changed ? state.breakers.map((breaker) => (frame.breakers[breaker.name] ? { ...breaker, ...frame.breakers[breaker.name] } : breaker)) : state.breakers,
+    timeline: entries.length > 0 ? withTimeline(state.timeline, entries) : state.timeline,
+    endpoints: endpoints ? state.endpoints.map((endpoint) => endpoints.get(endpoint.name) ?? endpoint) : state.endpoints,
+    playback: frame.playback === undefined ? state.playback : frame.playback,
   };
-  for (const message of messages) {
-    switch (message.event) {
-      case "snapshot":
-        pendingEntries = [];
-        next = receiveState(message.data, receivedAt);
-        break;
-      case "breaker":
-        next = { ...next, breakers: replaceBreaker(next.breakers, message.data.snapshot) };
-        pendingEntries.push(message.data.entry);
-        break;
-      case "endpoint":
-        next = {
-          ...next,
-          endpoints: next.endpoints.map((endpoint) => (endpoint.name === message.data.name ? message.data : endpoint)),
-        };
-        break;
-      case "playback":
-        next = { ...next, playback: message.data.playing };
-        break;
-    }
-  }
-  flushEntries();
-  return next;
+}
+
+/**
+ * Apply one message of the compact stream: a snapshot replaces everything; a frame changes the
+ * fields of the breakers it names, adds its timeline entries, and replaces the endpoints and the
+ * playback it carries. Pure: SWR's cache holds the result.
+ */
+export function applyMessage(state: ClientLabState, message: LiveMessage, receivedAt: number): ClientLabState {
+  return message.event === "snapshot" ? receiveDashboardState(message.data, receivedAt) : applyFrame(state, message.data);
 }
 
 /** Put a breaker the API just answered with into the state, without waiting for the stream. */

@@ -1,13 +1,13 @@
 "use client";
 
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import useSWR from "swr";
-import type { LabState } from "@/lib/api/types";
+import type { DashboardState } from "@/lib/api/compact";
 import { apiRequest } from "./api";
-import { applyMessages, receiveState, type ClientLabState, type LiveMessage } from "./lab-state";
+import { applyMessage, receiveDashboardState, type ClientLabState, type LiveMessage } from "./lab-state";
 
-export const STATE_KEY = "/api/state";
-const EVENTS_URL = "/api/events";
+export const STATE_KEY = "/api/state?view=dashboard";
+const EVENTS_URL = "/api/events?compact=1";
 
 /** How the page is connected to the lab's live stream. */
 export type Connection = "connecting" | "live" | "reconnecting" | "offline";
@@ -16,17 +16,17 @@ export type Connection = "connecting" | "live" | "reconnecting" | "offline";
 // fetching the state now and then until the stream is back.
 const OFFLINE_AFTER_MS = 4_000;
 const FALLBACK_REFRESH_MS = 5_000;
-// Events are applied in batches so that a burst of calls costs one render, not one per event.
-const BATCH_MS = 25;
 
 async function fetchState(): Promise<ClientLabState> {
-  const state = await apiRequest<LabState>(STATE_KEY);
-  return receiveState(state, performance.now());
+  const state = await apiRequest<DashboardState>(STATE_KEY);
+  return receiveDashboardState(state, performance.now());
 }
 
 /**
- * The lab, live: `/api/state` for the first render and as the fallback, one EventSource carrying
- * every breaker's events into SWR's cache. The browser's EventSource reconnects by itself; every
+ * The lab, live: the dashboard's view of `/api/state` as the fallback, one EventSource of the
+ * compact stream carrying the lab's frames into SWR's cache. The server coalesces a burst of calls
+ * into one frame (at most one per 50 ms, a transition at once), so each message is applied as it
+ * comes: one render per frame. The browser's EventSource reconnects by itself; every
  * (re)connection starts with a snapshot, so the page resyncs without a reload (docs/architecture.md,
  * "The live stream").
  */
@@ -39,34 +39,21 @@ export function useLabState(initial: ClientLabState) {
     revalidateIfStale: false,
     refreshInterval: connection === "offline" ? FALLBACK_REFRESH_MS : 0,
   });
-  const queue = useRef<LiveMessage[]>([]);
-
   useEffect(() => {
     let source: EventSource | undefined;
-    let flushTimer: ReturnType<typeof setTimeout> | undefined;
     let offlineTimer: ReturnType<typeof setTimeout> | undefined;
     let reopenTimer: ReturnType<typeof setTimeout> | undefined;
-    const flush = () => {
-      flushTimer = undefined;
-      const messages = queue.current;
-      queue.current = [];
+    const apply = (event: LiveMessage["event"]) => (message: MessageEvent<string>) => {
+      const live = { event, data: JSON.parse(message.data) } as LiveMessage;
       const receivedAt = performance.now();
-      void mutate((current) => applyMessages(current ?? initial, messages, receivedAt), { revalidate: false });
-    };
-    const enqueue = (event: LiveMessage["event"]) => (message: MessageEvent<string>) => {
-      queue.current.push({ event, data: JSON.parse(message.data) } as LiveMessage);
-      // A snapshot replaces everything: apply it at once, it is what a reconnect waits for.
-      if (event === "snapshot") flush();
-      else flushTimer ??= setTimeout(flush, BATCH_MS);
+      void mutate((current) => applyMessage(current ?? initial, live, receivedAt), { revalidate: false });
     };
     const open = () => {
       reopenTimer = undefined;
       const current = new EventSource(EVENTS_URL);
       source = current;
-      current.addEventListener("snapshot", enqueue("snapshot"));
-      current.addEventListener("breaker", enqueue("breaker"));
-      current.addEventListener("endpoint", enqueue("endpoint"));
-      current.addEventListener("playback", enqueue("playback"));
+      current.addEventListener("snapshot", apply("snapshot"));
+      current.addEventListener("frame", apply("frame"));
       current.onopen = () => {
         clearTimeout(offlineTimer);
         offlineTimer = undefined;
@@ -83,7 +70,6 @@ export function useLabState(initial: ClientLabState) {
     open();
     return () => {
       source?.close();
-      clearTimeout(flushTimer);
       clearTimeout(offlineTimer);
       clearTimeout(reopenTimer);
     };

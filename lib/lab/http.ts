@@ -126,6 +126,25 @@ export async function readBody<Schema extends z.ZodType>(
   return parsed.data;
 }
 
+/**
+ * Parse the query string with `schema`: 400 `invalid_query` naming the parameter for an unknown
+ * parameter, a repeated one or a value the schema refuses.
+ */
+export function readQuery<Schema extends z.ZodType>(request: Request, schema: Schema): z.infer<Schema> {
+  const params = new URL(request.url).searchParams;
+  const query: Record<string, string> = {};
+  for (const [key, value] of params) {
+    if (key in query) throw new LabError("invalid_query", `${key} must be given at most once`, key);
+    query[key] = value;
+  }
+  const parsed = schema.safeParse(query, { reportInput: true });
+  if (!parsed.success) {
+    const problem = firstProblem(parsed.error);
+    throw new LabError("invalid_query", problem.message, problem.field);
+  }
+  return parsed.data;
+}
+
 /** The `name` of a dynamic route segment. */
 export async function nameOf(context: { params: Promise<{ name: string }> }): Promise<string> {
   return (await context.params).name;

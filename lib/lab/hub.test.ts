@@ -43,7 +43,6 @@ function setup(first: Answer = ok) {
   };
 }
 
-/** Lets pending promise callbacks (and a setImmediate turn) run; no time passes on the ManualClock. */
 /** The result of a call made once: its only attempt is itself. */
 function once(attempt: Omit<CallResult, "attempts">): CallResult {
   return { ...attempt, attempts: [attempt] };

@@ -1,4 +1,5 @@
 import { setMaxListeners } from "node:events";
+import { encodeTimeline, TIMELINE_RANGES_MS, type DashboardState } from "@/lib/api/compact";
 import type { BreakerAction, BreakerOptionsInput, CreateBreakerInput, EndpointPatchInput, WhatIfInputBody } from "@/lib/api/schemas";
 import type {
   BreakerMessage,
@@ -28,6 +29,7 @@ import { describeHttpFailure, isHttpFailure, type EndpointCaller, type HttpResul
 import { DEMO_BREAKERS, DEMO_ENDPOINTS, type BreakerDefinition } from "./defaults";
 import { LabError, notFound } from "./errors";
 import { EventBus, type BusListener } from "./event-bus";
+import { FrameStream } from "./frames";
 import { LabMetrics, outcomeOf } from "./metrics";
 import { ScenarioPlayer } from "./playback";
 import { EndpointRecorder, RECORDING_NAME } from "./recording";
@@ -39,6 +41,8 @@ import { serializeError, toWireEvent } from "./wire";
 
 /** Entries of the timeline the hub keeps; the oldest go first. */
 export const TIMELINE_CAPACITY = 10_000;
+
+const LONGEST_TIMELINE_RANGE_MS = Math.max(...TIMELINE_RANGES_MS);
 
 export interface HubDependencies {
   /** Makes the protected HTTP call of every breaker. */
@@ -98,12 +102,24 @@ export class LabHub {
   private readonly recorder = new EndpointRecorder();
   private readonly player: ScenarioPlayer;
   private readonly whatIfRunner = new WhatIfRunner();
+  /** The compact live stream the dashboard reads. */
+  readonly frames: FrameStream;
 
   constructor(dependencies: HubDependencies) {
     this.caller = dependencies.caller;
     this.clock = dependencies.clock ?? realClock;
     this.unseededRandom = dependencies.random ?? createRandom(Date.now());
     this.random = this.unseededRandom;
+    this.frames = new FrameStream(
+      {
+        dashboardState: () => this.dashboardState(),
+        breaker: (name) => {
+          const hosted = this.breakers.get(name);
+          return hosted && this.describe(hosted);
+        },
+      },
+      this.clock,
+    );
     this.metrics = new LabMetrics(() => [...this.breakers.values()].map(({ breaker }) => breaker.snapshot()), {
       processMetrics: dependencies.processMetrics,
     });
@@ -112,6 +128,7 @@ export class LabHub {
       changed: (playing) => {
         if (playing === null) this.random = this.unseededRandom;
         this.bus.publish("playback", (): PlaybackBody => ({ playing }));
+        this.frames.playbackChanged(playing);
       },
     });
     this.loadDemo();
@@ -126,6 +143,23 @@ export class LabHub {
       endpoints: this.listEndpoints(),
       timeline: this.timeline.toArray(),
       playback: this.player.status(),
+    };
+  }
+
+  /** What the dashboard draws (`/api/state?view=dashboard`): the timeline of its longest range, in compact form. */
+  dashboardState(): DashboardState {
+    const now = this.clock.now();
+    // Listing the breakers may publish transitions that were due: the timeline is read after it.
+    const breakers = this.listBreakers();
+    const since = now - LONGEST_TIMELINE_RANGE_MS;
+    const entries = this.timeline.toArray();
+    const first = entries.findIndex((entry) => entry.at >= since);
+    return {
+      now,
+      breakers,
+      endpoints: this.listEndpoints(),
+      playback: this.player.status(),
+      timeline: encodeTimeline(first === -1 ? [] : entries.slice(first)),
     };
   }
 
@@ -212,6 +246,7 @@ export class LabHub {
     this.endpoints.set(name, next);
     this.recorder.record(this.clock.now(), before, next);
     this.bus.publish("endpoint", () => next);
+    this.frames.endpoint(next);
     return { ...next };
   }
 
@@ -443,6 +478,7 @@ export class LabHub {
     const entry = this.timelineEntryOf(hosted, event);
     this.timeline.push(entry);
     this.bus.publish("breaker", (): BreakerMessage => ({ ...toWireEvent(event), snapshot: this.describe(hosted), entry }));
+    this.frames.entry(entry);
   }
 
   /** The one timeline entry of an event: pages receive it as built here, so no page builds its own. */
@@ -465,6 +501,7 @@ export class LabHub {
 
   private broadcastState(): void {
     this.bus.publish("snapshot", () => this.state());
+    this.frames.replaced();
   }
 
   private describe(hosted: HostedBreaker): LabBreaker {

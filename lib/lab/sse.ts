@@ -28,11 +28,12 @@ function encodedFrame(message: BusMessage): Uint8Array {
 
 /**
  * The live stream of `/api/events`: a `snapshot` event first, then every `breaker` and `endpoint`
- * event as it happens, a heartbeat comment every 15 s. Every way the client can leave (the
+ * event as it happens (or, in the compact form, the dashboard's snapshot and then one `frame` per
+ * frame, see frames.ts), a heartbeat comment every 15 s. Every way the client can leave (the
  * request's abort, the stream's cancel, a failed write) unsubscribes it exactly once. Why it is
  * built this way: docs/architecture.md, "The live stream".
  */
-export function eventStream(hub: LabHub, requestSignal: AbortSignal): Response {
+export function eventStream(hub: LabHub, requestSignal: AbortSignal, form: "full" | "compact" = "full"): Response {
   let close = () => {};
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
@@ -71,11 +72,16 @@ export function eventStream(hub: LabHub, requestSignal: AbortSignal): Response {
         }
       };
       hub.metrics.sseClientConnected();
-      // Taking the state may itself publish transitions that were due; the snapshot includes
-      // them, so it carries the id of the newest message and the subscription starts after it.
-      const state = JSON.stringify(hub.state());
-      send(encoder.encode(frame({ id: hub.currentEventId, event: "snapshot", data: state })));
-      unsubscribe = hub.subscribe((message) => send(encodedFrame(message)));
+      if (form === "compact") {
+        // The frame stream sends the snapshot itself, before the first frame.
+        unsubscribe = hub.frames.subscribe(send);
+      } else {
+        // Taking the state may itself publish transitions that were due; the snapshot includes
+        // them, so it carries the id of the newest message and the subscription starts after it.
+        const state = JSON.stringify(hub.state());
+        send(encoder.encode(frame({ id: hub.currentEventId, event: "snapshot", data: state })));
+        unsubscribe = hub.subscribe((message) => send(encodedFrame(message)));
+      }
       heartbeat = setInterval(() => send(PING), HEARTBEAT_MS);
       requestSignal.addEventListener("abort", close);
       if (requestSignal.aborted) close();
