@@ -66,3 +66,11 @@ test("the compact stream: the dashboard's snapshot, then frames of what changed,
     stream.close();
   }
 });
+
+test("API answers are not compressed: on the loopback gzip costs the server more than it saves", async ({ request }) => {
+  await fire(request, "payments", { count: 100, concurrency: 10 });
+  const response = await request.get("/api/state", { headers: { "Accept-Encoding": "gzip, deflate, br" } });
+  expect(response.status()).toBe(200);
+  expect(response.headers()["content-encoding"]).toBeUndefined();
+  expect(response.headers()["cache-control"]).toBe("no-store, no-transform");
+});

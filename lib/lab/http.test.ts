@@ -267,7 +267,7 @@ describe("json, noContent, nameOf", () => {
   it("json answers JSON that no cache keeps", async () => {
     const response = json({ a: 1 }, 202);
     expect(response.status).toBe(202);
-    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("cache-control")).toBe("no-store, no-transform");
     expect(await response.json()).toEqual({ a: 1 });
     expect(json([]).status).toBe(200);
   });
@@ -276,7 +276,7 @@ describe("json, noContent, nameOf", () => {
     const response = noContent();
     expect(response.status).toBe(204);
     expect(response.body).toBeNull();
-    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("cache-control")).toBe("no-store, no-transform");
   });
 
   it("nameOf reads the dynamic segment", async () => {

@@ -12,9 +12,26 @@ export interface SoakOptions {
   callsPerSecond?: number;
   /** Live-stream clients kept connected at once; each reconnects after 1-4 s. */
   sseClients?: number;
-  /** How often one endpoint's fault model changes. */
-  toggleEveryMs?: number;
+  /** How often one endpoint's fault model changes; `null` keeps every endpoint healthy. */
+  toggleEveryMs?: number | null;
+  /** The stream the clients read: the full form, or the dashboard's compact one. */
+  streamPath?: "/api/events" | "/api/events?compact=1";
+  /** Clients stay connected for the whole run (as open dashboards do) instead of coming and going. */
+  persistentClients?: boolean;
   log?: (line: string) => void;
+}
+
+/** One second of the run, measured from outside through /api/metrics and the clients. */
+export interface SecondSample {
+  second: number;
+  eventLoopDelayP99Ms: number;
+  heapUsedBytes: number;
+  rssBytes: number;
+  sseClients: number;
+  /** Stream bytes received in this second, per connected client. */
+  bytesPerClient: number;
+  /** Calls answered in this second. */
+  calls: number;
 }
 
 export interface MemorySample {
@@ -31,6 +48,14 @@ export interface SoakReport {
   outcomes: Record<string, number>;
   sseConnections: number;
   sseEvents: number;
+  /** Stream bytes per client per second, over the run. */
+  sseBytesPerClientPerSecond: number;
+  /** Time to answer a fire-call request, over all of them. */
+  fireLatencyP50Ms: number;
+  fireLatencyP99Ms: number;
+  /** Calls fired whose request was never answered with results. */
+  callsUnanswered: number;
+  perSecond: SecondSample[];
   /** `lab_sse_clients` once every stream was closed. */
   sseClientsAfter: number;
   start: MemorySample;
@@ -45,7 +70,19 @@ export interface SoakReport {
 const JSON_HEADERS = { "Content-Type": "application/json" };
 const BREAKERS = ["payments", "inventory", "search"];
 const TICK_MS = 100;
+// Two scrapes a second: the heap's floor (its value right after a collection) needs the samples;
+// each row of the per-second table merges two of them.
 const SAMPLE_MS = 500;
+
+/** One second from its two halves: the worse event-loop delay, the later memory, the sums of bytes and calls. */
+function mergeHalves(first: SecondSample, second: SecondSample): SecondSample {
+  return {
+    ...second,
+    eventLoopDelayP99Ms: Math.max(first.eventLoopDelayP99Ms, second.eventLoopDelayP99Ms),
+    bytesPerClient: first.bytesPerClient + second.bytesPerClient,
+    calls: first.calls + second.calls,
+  };
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -66,19 +103,31 @@ function memoryOf(metrics: Map<string, number>): MemorySample {
   return { rssBytes: metrics.get("process_resident_memory_bytes") ?? 0, heapUsedBytes: metrics.get("nodejs_heap_size_used_bytes") ?? 0 };
 }
 
-/** One live-stream client: connects, counts events for a while, leaves, and comes back. */
-async function sseClient(baseURL: string, until: () => boolean, counters: { connections: number; events: number }): Promise<void> {
+interface StreamCounters {
+  connections: number;
+  events: number;
+  bytes: number;
+}
+
+function percentile(values: number[], quantile: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(quantile * sorted.length) - 1))] ?? 0;
+}
+
+/** One live-stream client: connects, counts events and bytes for a while (or the whole run), leaves, and comes back. */
+async function sseClient(url: string, until: () => boolean, counters: StreamCounters, persistent: boolean, endsAt: number): Promise<void> {
   while (!until()) {
     const controller = new AbortController();
-    const lifetime = setTimeout(() => controller.abort(), 1_000 + Math.random() * 3_000);
+    const lifetime = setTimeout(() => controller.abort(), persistent ? Math.max(0, endsAt - Date.now()) : 1_000 + Math.random() * 3_000);
     try {
-      const response = await fetch(`${baseURL}/api/events`, { signal: controller.signal });
+      const response = await fetch(url, { signal: controller.signal });
       counters.connections += 1;
       const reader = response.body!.getReader();
       const decoder = new TextDecoder();
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
+        counters.bytes += value.byteLength;
         counters.events += decoder.decode(value).split("\nevent: ").length - 1;
       }
     } catch {
@@ -90,7 +139,7 @@ async function sseClient(baseURL: string, until: () => boolean, counters: { conn
 }
 
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
-  const { baseURL, seconds, callsPerSecond = 200, sseClients = 50, toggleEveryMs = 3_000, log = () => {} } = options;
+  const { baseURL, seconds, callsPerSecond = 200, sseClients = 50, toggleEveryMs = 3_000, streamPath = "/api/events", persistentClients = false, log = () => {} } = options;
   await fetch(`${baseURL}/api/reset`, { method: "POST", headers: JSON_HEADERS, body: "{}" });
   const before = await metricsOf(baseURL);
   const start = memoryOf(before);
@@ -104,11 +153,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   let callsFired = 0;
   let callRequests = 0;
   let serverErrors = 0;
+  let callsAnswered = 0;
+  let callsAnsweredThisSecond = 0;
+  const fireLatencies: number[] = [];
   const inFlight = new Set<Promise<void>>();
 
   const fire = (breaker: string, count: number) => {
     callRequests += 1;
     callsFired += count;
+    const sentAt = performance.now();
     const request = fetch(`${baseURL}/api/breakers/${breaker}/calls`, {
       method: "POST",
       headers: JSON_HEADERS,
@@ -117,7 +170,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       .then(async (response) => {
         if (response.status >= 500) serverErrors += 1;
         const body = (await response.json()) as { results?: { outcome: string }[] };
+        fireLatencies.push(performance.now() - sentAt);
         for (const result of body.results ?? []) outcomes[result.outcome] = (outcomes[result.outcome] ?? 0) + 1;
+        callsAnswered += body.results?.length ?? 0;
+        callsAnsweredThisSecond += body.results?.length ?? 0;
       })
       .catch(() => {
         serverErrors += 1;
@@ -140,7 +196,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
   let toggles = 0;
   const faults = [{ failureRate: 1 }, { failureRate: 0 }, { failureRate: 0.5 }, { failureRate: 0, latencyMs: 1_500, jitterMs: 200 }, { failureRate: 0, latencyMs: 20, jitterMs: 10 }];
-  const toggleTimer = setInterval(() => {
+  const toggleTimer = toggleEveryMs === null ? undefined : setInterval(() => {
     const endpoint = BREAKERS[toggles % BREAKERS.length]!;
     const fault = faults[Math.floor(toggles / BREAKERS.length) % faults.length]!;
     toggles += 1;
@@ -149,20 +205,44 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     });
   }, toggleEveryMs);
 
+  const streams: StreamCounters = { connections: 0, events: 0, bytes: 0 };
+  const perSecond: SecondSample[] = [];
+  let bytesAtLastSample = 0;
+  let firstHalf: SecondSample | undefined;
   const sampleTimer = setInterval(() => {
+    const bytes = streams.bytes - bytesAtLastSample;
+    bytesAtLastSample = streams.bytes;
+    const calls = callsAnsweredThisSecond;
+    callsAnsweredThisSecond = 0;
     void metricsOf(baseURL).then((metrics) => {
       // Only samples of the loaded server count; one answered after the load stopped does not.
       if (over()) return;
-      heapSamples.push({ at: Date.now() - startedAt, heap: metrics.get("nodejs_heap_size_used_bytes") ?? 0 });
+      const memory = memoryOf(metrics);
+      const clients = metrics.get("lab_sse_clients") ?? 0;
+      heapSamples.push({ at: Date.now() - startedAt, heap: memory.heapUsedBytes });
       eventLoopDelays.push((metrics.get("nodejs_eventloop_lag_p99_seconds") ?? 0) * 1_000);
-      if (heapSamples.length % 10 === 0) {
-        log(`${Math.round((Date.now() - startedAt) / 1_000)} s: ${callsFired} calls, heap ${(heapSamples.at(-1)!.heap / 1e6).toFixed(1)} MB`);
+      const sample: SecondSample = {
+        second: Math.round((Date.now() - startedAt) / 1_000),
+        eventLoopDelayP99Ms: eventLoopDelays.at(-1)!,
+        heapUsedBytes: memory.heapUsedBytes,
+        rssBytes: memory.rssBytes,
+        sseClients: clients,
+        bytesPerClient: clients > 0 ? bytes / clients : 0,
+        calls,
+      };
+      if (firstHalf === undefined) {
+        firstHalf = sample;
+      } else {
+        perSecond.push(mergeHalves(firstHalf, sample));
+        firstHalf = undefined;
+      }
+      if (heapSamples.length % 20 === 0) {
+        log(`${Math.round((Date.now() - startedAt) / 1_000)} s: ${callsFired} calls, heap ${(memory.heapUsedBytes / 1e6).toFixed(1)} MB, event-loop p99 ${eventLoopDelays.at(-1)!.toFixed(1)} ms`);
       }
     });
   }, SAMPLE_MS);
 
-  const streams = { connections: 0, events: 0 };
-  const clients = Array.from({ length: sseClients }, () => sseClient(baseURL, over, streams));
+  const clients = Array.from({ length: sseClients }, () => sseClient(`${baseURL}${streamPath}`, over, streams, persistentClients, endsAt));
 
   await sleep(seconds * 1_000);
   clearInterval(loadTimer);
@@ -194,6 +274,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     outcomes,
     sseConnections: streams.connections,
     sseEvents: streams.events,
+    sseBytesPerClientPerSecond: sseClients > 0 ? streams.bytes / sseClients / seconds : 0,
+    fireLatencyP50Ms: percentile(fireLatencies, 0.5),
+    fireLatencyP99Ms: percentile(fireLatencies, 0.99),
+    callsUnanswered: callsFired - callsAnswered,
+    perSecond,
     sseClientsAfter,
     start,
     end: memoryOf(after),
@@ -212,7 +297,10 @@ export function formatSoakReport(report: SoakReport): string {
     ["calls fired", `${report.callsFired} in ${report.callRequests} requests (${(report.callsFired / report.seconds).toFixed(0)}/s)`],
     ["outcomes", Object.entries(report.outcomes).map(([outcome, count]) => `${outcome} ${count}`).join(", ")],
     ["5xx or failed requests", String(report.serverErrors)],
+    ["calls unanswered", String(report.callsUnanswered)],
+    ["fire-call request p50 / p99", `${report.fireLatencyP50Ms.toFixed(1)} ms / ${report.fireLatencyP99Ms.toFixed(1)} ms`],
     ["SSE connections / events received", `${report.sseConnections} / ${report.sseEvents}`],
+    ["SSE bytes per client per second", `${(report.sseBytesPerClientPerSecond / 1e3).toFixed(1)} KB/s`],
     ["SSE clients after all left", String(report.sseClientsAfter)],
     ["RSS start → end", `${mb(report.start.rssBytes)} → ${mb(report.end.rssBytes)}`],
     ["heap start → end", `${mb(report.start.heapUsedBytes)} → ${mb(report.end.heapUsedBytes)}`],
