@@ -16,6 +16,7 @@ import { EventLog } from "./event-log";
 import { ScenariosPanel } from "./scenarios-panel";
 import { BUTTON_SECONDARY } from "./state-style";
 import { TokenDialog } from "./token-dialog";
+import { TransitionAnnouncer } from "./transition-announcer";
 import { errorMessage } from "@/lib/api/errors";
 
 const SCALES = [
@@ -128,6 +129,7 @@ export function Dashboard({ initialState, initialScenarios }: { initialState: La
       <ScenariosPanel state={state} scenarios={scenarios} playingScenario={playingScenario} onPlayed={onPlayed} onScenariosChanged={reloadScenarios} />
       <EndpointsPanel endpoints={state.endpoints} driven={driven} onEndpoint={(next) => update((current) => applyEndpoint(current, next))} />
       <EventLog timeline={state.timeline} />
+      <TransitionAnnouncer timeline={state.timeline} />
       <TokenDialog />
     </div>
   );
