@@ -22,7 +22,7 @@ function describeCall(result: CallResult): string {
  */
 export function LastOutcome({ name, batch }: { name: string; batch: FiredBatch | null }) {
   if (!batch || batch.results.length === 0) {
-    return <p className="text-xs text-slate-500 dark:text-slate-400">No call fired from this page yet.</p>;
+    return <p className="text-xs text-fg-muted">No call fired from this page yet.</p>;
   }
   const last = batch.results[batch.results.length - 1]!;
   const counts = new Map<CallOutcome, number>();
