@@ -58,6 +58,7 @@ export function BreakerControls({
   }
 
   async function fireNow(count: number) {
+    if (busy) return;
     setBusy(true);
     await fire(count);
     setBusy(false);
@@ -94,10 +95,10 @@ export function BreakerControls({
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap items-center gap-2">
-        <button type="button" className={button({ tone: "primary" })} data-testid={`breaker-${name}-fire`} disabled={busy} onClick={() => void fireNow(1)}>
+        <button type="button" className={button({ tone: "primary" })} data-testid={`breaker-${name}-fire`} aria-disabled={busy} onClick={() => void fireNow(1)}>
           Fire call
         </button>
-        <button type="button" className={button()} data-testid={`breaker-${name}-fire-10`} disabled={busy} onClick={() => void fireNow(10)}>
+        <button type="button" className={button()} data-testid={`breaker-${name}-fire-10`} aria-disabled={busy} onClick={() => void fireNow(10)}>
           Fire 10
         </button>
         <div className="flex items-center gap-1 rounded-md border border-slate-300 p-0.5 dark:border-slate-600">

@@ -139,6 +139,7 @@ export function OptionsEditor({
 
   async function submit(event: FormEvent) {
     event.preventDefault();
+    if (saving) return;
     setSaved(false);
     const patch = patchOf(mode, values, options);
     const checked = breakerOptionsSchema.safeParse(patch, { reportInput: true });
@@ -210,7 +211,7 @@ export function OptionsEditor({
         </p>
       )}
       <div className="flex items-center gap-2">
-        <button type="submit" className={button({ tone: "primary" })} data-testid={`options-${name}-apply`} disabled={saving}>
+        <button type="submit" className={button({ tone: "primary" })} data-testid={`options-${name}-apply`} aria-disabled={saving}>
           {saving ? "Applying…" : applyLabel}
         </button>
         <button type="button" className={button()} onClick={revert}>

@@ -94,6 +94,7 @@ export function ScenariosPanel({
   const saved = scenarios.filter(({ name }) => !PRESET_NAMES.has(name));
 
   async function run(action: () => Promise<void>) {
+    if (busy) return;
     setBusy(true);
     try {
       await action();
@@ -190,7 +191,7 @@ export function ScenariosPanel({
               <option value={RECORDING}>recording (since the last reset)</option>
             </optgroup>
           </select>
-          <button type="button" data-testid="scenario-play" className={button({ tone: "primary" })} disabled={busy} onClick={() => void play()}>
+          <button type="button" data-testid="scenario-play" className={button({ tone: "primary" })} aria-disabled={busy} onClick={() => void play()}>
             ▶ Play
           </button>
           <button type="button" data-testid="scenario-stop" className={button()} disabled={busy || !playing} onClick={() => void stop()}>
@@ -231,7 +232,7 @@ export function ScenariosPanel({
           <input id={importId} data-testid="scenario-import" type="file" accept="application/json,.json" className="sr-only" onChange={(event) => void importFile(event)} />
         </label>
         {chosen && !PRESET_NAMES.has(chosen.name) && (
-          <button type="button" data-testid="scenario-delete" className={button({ tone: "danger" })} disabled={busy} onClick={() => void remove()}>
+          <button type="button" data-testid="scenario-delete" className={button({ tone: "danger" })} aria-disabled={busy} onClick={() => void remove()}>
             Delete “{chosen.name}”
           </button>
         )}

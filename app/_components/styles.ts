@@ -17,8 +17,12 @@ export const FOCUS_WITHIN_RING =
 
 const SECONDARY = "border-slate-300 bg-white text-slate-800 hover:bg-slate-100 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100 dark:hover:bg-slate-800";
 
+/**
+ * Buttons that are busy for a moment after a press (Fire, Play, Apply, Run) say so with
+ * `aria-disabled` and ignore presses: `disabled` would drop the keyboard focus they were pressed with.
+ */
 export const button = variants({
-  base: "inline-flex items-center justify-center gap-1 rounded-md font-medium transition-colors disabled:cursor-not-allowed disabled:opacity-50",
+  base: "inline-flex items-center justify-center gap-1 rounded-md font-medium transition-colors disabled:cursor-not-allowed disabled:opacity-50 aria-disabled:cursor-not-allowed aria-disabled:opacity-50",
   variants: {
     tone: {
       primary: "border-sky-700 bg-sky-700 text-white hover:bg-sky-800 dark:border-sky-500",

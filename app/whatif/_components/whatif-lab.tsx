@@ -344,7 +344,15 @@ export function WhatIfLab({ scenarios, breakers }: { scenarios: Scenario[]; brea
       </section>
 
       <div className="flex flex-wrap items-center gap-3">
-        <button type="button" data-testid="whatif-run" className={button({ tone: "primary" })} disabled={run.status === "running"} onClick={() => void start(form, inline)}>
+        <button
+          type="button"
+          data-testid="whatif-run"
+          className={button({ tone: "primary" })}
+          aria-disabled={run.status === "running"}
+          onClick={() => {
+            if (run.status !== "running") void start(form, inline);
+          }}
+        >
           ▶ Run
         </button>
         {run.status === "running" && (
