@@ -11,6 +11,7 @@ import { LastOutcome, type FiredBatch } from "./last-outcome";
 import { OptionsEditor } from "./options-editor";
 import { StateBadge } from "./state-badge";
 import { StateTimeline, type TimelineScale } from "./state-timeline";
+import { callout, DISCLOSURE_SUMMARY, note } from "./styles";
 
 /** Everything about one breaker: state, countdown, counts, controls, timeline and options. */
 export function BreakerCard({
@@ -45,7 +46,7 @@ export function BreakerCard({
           </h2>
           <StateBadge name={name} state={state} />
         </div>
-        <p className="text-xs text-slate-500 dark:text-slate-400">
+        <p className="text-xs text-fg-muted">
           protects <span className="font-mono">/api/mock/{breaker.endpoint}</span> · {describePolicy(breaker.options)}
         </p>
       </header>
@@ -54,18 +55,18 @@ export function BreakerCard({
         <Countdown name={name} openedAt={breaker.openedAt} halfOpenAt={breaker.halfOpenAt} clockOffset={clockOffset} />
       )}
       {state === "HALF_OPEN" && (
-        <p className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950/50 dark:text-amber-100">
+        <p className={callout({ tone: "warning" })}>
           Probing: {breaker.halfOpen.inFlight} of {breaker.options.halfOpenMaxCalls} trial slot{breaker.options.halfOpenMaxCalls === 1 ? "" : "s"} in
           use, {breaker.halfOpen.successes} of {breaker.options.successThreshold} successes to close.
         </p>
       )}
       {state === "FORCED_OPEN" && (
-        <p className="rounded-lg border border-purple-300 bg-purple-50 p-3 text-sm text-purple-900 dark:border-purple-800 dark:bg-purple-950/50 dark:text-purple-100">
+        <p className={callout({ tone: "forced" })}>
           Forced open: every call is rejected until you reset it.
         </p>
       )}
       {state === "DISABLED" && (
-        <p className="rounded-lg border border-slate-300 bg-slate-50 p-3 text-sm text-slate-700 dark:border-slate-700 dark:bg-slate-800/60 dark:text-slate-200">
+        <p className={callout({ tone: "neutral" })}>
           Disabled: every call passes and is counted; it never trips until you reset it.
         </p>
       )}
@@ -73,7 +74,7 @@ export function BreakerCard({
       <BreakerStats breaker={breaker} />
       <BreakerControls breaker={breaker} onBreaker={onBreaker} onFired={onFired} onError={setError} />
       {error ? (
-        <p role="alert" className="text-sm text-red-700 dark:text-red-300">
+        <p role="alert" className={note({ tone: "error" })}>
           {error}
         </p>
       ) : (
@@ -83,7 +84,7 @@ export function BreakerCard({
       <details className="group rounded-lg border border-slate-200 dark:border-slate-800">
         <summary
           data-testid={`breaker-${name}-options`}
-          className="cursor-pointer select-none rounded-lg px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-sky-500 dark:text-slate-200 dark:hover:bg-slate-800"
+          className={DISCLOSURE_SUMMARY}
         >
           Options
         </summary>

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from "react";
 import type { BreakerAction } from "@/lib/api/schemas";
 import type { CallResult, FireCallsResponse, LabBreaker } from "@/lib/api/types";
 import { apiRequest } from "@/lib/client/api";
-import { BUTTON_PRIMARY, BUTTON_SECONDARY } from "./state-style";
+import { button, formControl, FOCUS_RING } from "./styles";
 import { errorMessage } from "@/lib/api/errors";
 
 const AUTO_RATES = [1, 2, 5, 10, 20];
@@ -58,6 +58,7 @@ export function BreakerControls({
   }
 
   async function fireNow(count: number) {
+    if (busy) return;
     setBusy(true);
     await fire(count);
     setBusy(false);
@@ -94,16 +95,16 @@ export function BreakerControls({
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap items-center gap-2">
-        <button type="button" className={BUTTON_PRIMARY} data-testid={`breaker-${name}-fire`} disabled={busy} onClick={() => void fireNow(1)}>
+        <button type="button" className={button({ tone: "primary" })} data-testid={`breaker-${name}-fire`} aria-disabled={busy} onClick={() => void fireNow(1)}>
           Fire call
         </button>
-        <button type="button" className={BUTTON_SECONDARY} data-testid={`breaker-${name}-fire-10`} disabled={busy} onClick={() => void fireNow(10)}>
+        <button type="button" className={button()} data-testid={`breaker-${name}-fire-10`} aria-disabled={busy} onClick={() => void fireNow(10)}>
           Fire 10
         </button>
         <div className="flex items-center gap-1 rounded-md border border-slate-300 p-0.5 dark:border-slate-600">
           <button
             type="button"
-            className={`${autoFiring ? BUTTON_PRIMARY : BUTTON_SECONDARY} border-0`}
+            className={button({ tone: autoFiring ? "primary" : "secondary", bordered: false })}
             aria-pressed={autoFiring}
             data-testid={`breaker-${name}-auto`}
             onClick={() => setAutoFiring((on) => !on)}
@@ -115,7 +116,7 @@ export function BreakerControls({
           </label>
           <select
             id={`auto-rate-${name}`}
-            className="rounded bg-transparent px-1 py-1 text-sm tabular-nums focus-visible:outline-2 focus-visible:outline-sky-500"
+            className={`rounded bg-transparent px-1 py-1 text-sm tabular-nums ${FOCUS_RING}`}
             value={autoRate}
             onChange={(event) => setAutoRate(Number(event.target.value))}
           >
@@ -127,12 +128,12 @@ export function BreakerControls({
           </select>
         </div>
       </div>
-      <div className="flex flex-wrap items-center gap-2 text-sm text-slate-600 dark:text-slate-300" title="A failed or timed-out call is fired again through the breaker, as a retrying client does: watch the upstream's load grow until the breaker cuts the retries off.">
+      <div className="flex flex-wrap items-center gap-2 text-sm text-fg-secondary" title="A failed or timed-out call is fired again through the breaker, as a retrying client does: watch the upstream's load grow until the breaker cuts the retries off.">
         <label className="flex items-center gap-1">
           Retries
           <select
             data-testid={`breaker-${name}-retries`}
-            className="rounded-md border border-slate-300 bg-white px-1 py-0.5 tabular-nums dark:border-slate-600 dark:bg-slate-900"
+            className={formControl({ size: "xs" })}
             value={retries}
             onChange={(event) => setRetries(Number(event.target.value))}
           >
@@ -147,7 +148,7 @@ export function BreakerControls({
           every
           <select
             data-testid={`breaker-${name}-retry-delay`}
-            className="rounded-md border border-slate-300 bg-white px-1 py-0.5 tabular-nums disabled:opacity-60 dark:border-slate-600 dark:bg-slate-900"
+            className={formControl({ size: "xs" })}
             value={retryDelayMs}
             disabled={retries === 0}
             onChange={(event) => setRetryDelayMs(Number(event.target.value))}
@@ -161,13 +162,13 @@ export function BreakerControls({
         </label>
       </div>
       <div className="flex flex-wrap gap-2">
-        <button type="button" className={BUTTON_SECONDARY} data-testid={`breaker-${name}-reset`} onClick={() => void act("reset")}>
+        <button type="button" className={button()} data-testid={`breaker-${name}-reset`} onClick={() => void act("reset")}>
           Reset
         </button>
-        <button type="button" className={BUTTON_SECONDARY} data-testid={`breaker-${name}-force-open`} onClick={() => void act("forceOpen")}>
+        <button type="button" className={button()} data-testid={`breaker-${name}-force-open`} onClick={() => void act("forceOpen")}>
           Force open
         </button>
-        <button type="button" className={BUTTON_SECONDARY} data-testid={`breaker-${name}-disable`} onClick={() => void act("disable")}>
+        <button type="button" className={button()} data-testid={`breaker-${name}-disable`} onClick={() => void act("disable")}>
           Disable
         </button>
       </div>

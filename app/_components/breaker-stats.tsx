@@ -1,10 +1,11 @@
 import type { LabBreaker } from "@/lib/api/types";
 import { formatDuration } from "@/lib/client/format";
+import { OUTCOME_STYLES } from "./state-style";
 
 function Count({ name, field, label, value, tone }: { name: string; field: string; label: string; value: number; tone: string }) {
   return (
     <div className="rounded-md bg-slate-50 px-2 py-1.5 dark:bg-slate-800/60">
-      <dt className="text-xs text-slate-500 dark:text-slate-400">{label}</dt>
+      <dt className="text-xs text-fg-muted">{label}</dt>
       <dd data-testid={`breaker-${name}-${field}`} className={`text-lg font-semibold tabular-nums ${tone}`}>
         {value}
       </dd>
@@ -18,7 +19,7 @@ function ThresholdBar({ label, value, threshold, display }: { label: string; val
   const tone = share >= 1 ? "bg-red-600 dark:bg-red-400" : share >= 0.6 ? "bg-amber-500 dark:bg-amber-400" : "bg-emerald-600 dark:bg-emerald-400";
   return (
     <div>
-      <div className="flex justify-between text-xs text-slate-600 dark:text-slate-300">
+      <div className="flex justify-between text-xs text-fg-secondary">
         <span>{label}</span>
         <span className="tabular-nums">{display}</span>
       </div>
@@ -49,10 +50,10 @@ export function BreakerStats({ breaker }: { breaker: LabBreaker }) {
   return (
     <div className="space-y-3">
       <dl className="grid grid-cols-4 gap-2">
-        <Count name={name} field="successes" label="Successes" value={totals.successes} tone="text-emerald-700 dark:text-emerald-300" />
-        <Count name={name} field="failures" label="Failures" value={totals.failures} tone="text-red-700 dark:text-red-300" />
-        <Count name={name} field="timeouts" label="Timeouts" value={totals.timeouts} tone="text-orange-700 dark:text-orange-300" />
-        <Count name={name} field="rejected" label="Rejected" value={totals.rejected} tone="text-slate-700 dark:text-slate-200" />
+        <Count name={name} field="successes" label="Successes" value={totals.successes} tone={OUTCOME_STYLES.success.text} />
+        <Count name={name} field="failures" label="Failures" value={totals.failures} tone={OUTCOME_STYLES.failure.text} />
+        <Count name={name} field="timeouts" label="Timeouts" value={totals.timeouts} tone={OUTCOME_STYLES.timeout.text} />
+        <Count name={name} field="rejected" label="Rejected" value={totals.rejected} tone={OUTCOME_STYLES.rejected.text} />
       </dl>
       {windowed ? (
         <div className="space-y-2">
@@ -79,7 +80,7 @@ export function BreakerStats({ breaker }: { breaker: LabBreaker }) {
           display={`${breaker.consecutiveFailures} / ${options.failureThreshold}`}
         />
       )}
-      <p className="text-xs text-slate-600 dark:text-slate-300">
+      <p className="text-xs text-fg-secondary">
         Latency{" "}
         {latency ? (
           <span className="tabular-nums">
@@ -87,7 +88,7 @@ export function BreakerStats({ breaker }: { breaker: LabBreaker }) {
             {formatDuration(latency.mean)}
           </span>
         ) : (
-          <span className="text-slate-400">no calls in the window yet</span>
+          <span className="text-fg-muted">no calls in the window yet</span>
         )}
       </p>
     </div>

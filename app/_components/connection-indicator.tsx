@@ -7,14 +7,16 @@ const LOOK: Record<Connection, { label: string; dot: string }> = {
   offline: { label: "Offline", dot: "bg-red-600" },
 };
 
-/** Whether the page receives the lab's events right now. */
+/**
+ * Whether the page receives the lab's events right now. Not a live region: the dashboard has one,
+ * for transitions, and losing the server is announced by the offline banner's alert.
+ */
 export function ConnectionIndicator({ connection }: { connection: Connection }) {
   const look = LOOK[connection];
   return (
     <span
       data-testid="connection"
       data-state={connection}
-      role="status"
       className="inline-flex items-center gap-2 rounded-full border border-slate-300 bg-white px-3 py-1 text-sm font-medium dark:border-slate-700 dark:bg-slate-900"
     >
       <span aria-hidden="true" className={`h-2.5 w-2.5 rounded-full ${look.dot}`} />

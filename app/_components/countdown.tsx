@@ -2,6 +2,7 @@
 
 import { formatSeconds } from "@/lib/client/format";
 import { useMonotonicNow } from "@/lib/client/use-ticker";
+import { callout } from "./styles";
 
 // 20 updates a second: the tenths digit moves smoothly.
 const TICK_MS = 50;
@@ -26,9 +27,9 @@ export function Countdown({
   const total = Math.max(1, halfOpenAt - openedAt);
   const elapsed = Math.min(1, Math.max(0, 1 - remaining / total));
   return (
-    <div className="rounded-lg border border-red-200 bg-red-50/60 p-3 dark:border-red-900 dark:bg-red-950/40">
+    <div className={callout({ tone: "danger" })}>
       <div className="flex items-baseline justify-between gap-2">
-        <span className="text-sm text-red-900 dark:text-red-200">Half-open in</span>
+        <span>Half-open in</span>
         <span data-testid={`breaker-${name}-countdown`} className="font-mono text-2xl font-semibold tabular-nums text-red-800 dark:text-red-100">
           {formatSeconds(remaining)}
         </span>

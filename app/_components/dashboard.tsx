@@ -15,8 +15,9 @@ import { ConnectionIndicator } from "./connection-indicator";
 import { EndpointsPanel } from "./endpoints-panel";
 import { EventLog } from "./event-log";
 import { ScenariosPanel } from "./scenarios-panel";
-import { BUTTON_SECONDARY } from "./state-style";
+import { button, callout, note } from "./styles";
 import { TokenDialog } from "./token-dialog";
+import { TransitionAnnouncer } from "./transition-announcer";
 import { errorMessage } from "@/lib/api/errors";
 
 // The server's dashboard view carries the entries of the longest range.
@@ -68,7 +69,7 @@ export function Dashboard({ initialState, initialScenarios }: { initialState: Da
       <header className="flex flex-wrap items-center justify-between gap-4">
         <div>
           <h1 className="text-2xl font-semibold tracking-tight">Breaker Lab</h1>
-          <p className="text-sm text-slate-600 dark:text-slate-400">Fire calls, break the upstreams, watch each breaker trip, wait, probe and recover.</p>
+          <p className="text-sm text-fg-secondary">Fire calls, break the upstreams, watch each breaker trip, wait, probe and recover.</p>
         </div>
         <div className="flex flex-wrap items-center gap-3">
           <div role="group" aria-label="Timeline scale" className="inline-flex overflow-hidden rounded-md border border-slate-300 dark:border-slate-700">
@@ -79,16 +80,16 @@ export function Dashboard({ initialState, initialScenarios }: { initialState: Da
                 aria-pressed={scaleMs === scale.ms}
                 data-testid={`timeline-scale-${scale.ms / 60_000}`}
                 onClick={() => setScaleMs(scale.ms)}
-                className="px-2.5 py-1 text-sm focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-sky-500 aria-pressed:bg-slate-800 aria-pressed:text-white dark:aria-pressed:bg-slate-200 dark:aria-pressed:text-slate-900"
+                className="px-2.5 py-1 text-sm focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-sky-600 dark:focus-visible:outline-sky-400 aria-pressed:bg-slate-800 aria-pressed:text-white dark:aria-pressed:bg-slate-200 dark:aria-pressed:text-slate-900"
               >
                 {scale.label}
               </button>
             ))}
           </div>
-          <Link href="/whatif" data-testid="whatif-link" className={BUTTON_SECONDARY}>
+          <Link href="/whatif" data-testid="whatif-link" className={button()}>
             What if…?
           </Link>
-          <button type="button" className={BUTTON_SECONDARY} data-testid="reset-lab" onClick={() => void resetLab()}>
+          <button type="button" className={button()} data-testid="reset-lab" onClick={() => void resetLab()}>
             Reset lab
           </button>
           <ConnectionIndicator connection={connection} />
@@ -96,18 +97,18 @@ export function Dashboard({ initialState, initialScenarios }: { initialState: Da
       </header>
 
       {connection === "offline" && (
-        <div role="alert" data-testid="offline-banner" className="rounded-lg border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100">
+        <div role="alert" data-testid="offline-banner" className={callout({ tone: "danger" })}>
           The lab server is unreachable. The page keeps trying and will resync by itself when it is back.
         </div>
       )}
       {resetError && (
-        <p role="alert" className="text-sm text-red-700 dark:text-red-300">
+        <p role="alert" className={note({ tone: "error" })}>
           {resetError}
         </p>
       )}
 
       {state.breakers.length === 0 ? (
-        <p data-testid="empty-state" className="rounded-xl border border-dashed border-slate-300 p-8 text-center text-slate-500 dark:border-slate-700">
+        <p data-testid="empty-state" className="rounded-xl border border-dashed border-slate-300 p-8 text-center text-fg-muted dark:border-slate-700">
           No breakers. Create one with <code className="font-mono">POST /api/breakers</code> or reset the lab.
         </p>
       ) : (
@@ -128,6 +129,7 @@ export function Dashboard({ initialState, initialScenarios }: { initialState: Da
       <ScenariosPanel state={state} scenarios={scenarios} playingScenario={playingScenario} onPlayed={onPlayed} onScenariosChanged={reloadScenarios} />
       <EndpointsPanel endpoints={state.endpoints} driven={driven} onEndpoint={(next) => update((current) => applyEndpoint(current, next))} />
       <EventLog timeline={state.timeline} />
+      <TransitionAnnouncer timeline={state.timeline} />
       <TokenDialog />
     </div>
   );

@@ -7,7 +7,7 @@ import type { Endpoint, EndpointTraffic, TrafficBody } from "@/lib/api/types";
 import { apiRequest } from "@/lib/client/api";
 import { formatDuration } from "@/lib/client/format";
 import { ENDPOINT_PRESETS, FAULT_KINDS, matchPreset, MAX_CAPACITY, MAX_RETRY_AFTER_S, PRESET_NAMES, type FaultKind } from "@/lib/simulator";
-import { BUTTON_SECONDARY } from "./state-style";
+import { button, callout, formControl, FOCUS_RING, FOCUS_WITHIN_RING, note } from "./styles";
 import { errorMessage } from "@/lib/api/errors";
 
 const FAULT_LABELS: Record<FaultKind, string> = {
@@ -34,18 +34,13 @@ function FailingSwitch({ endpoint, onPatch }: { endpoint: Endpoint; onPatch: (pa
       aria-label={`${endpoint.name} failing`}
       data-testid={`endpoint-${endpoint.name}-toggle`}
       onClick={() => onPatch({ failureRate: failing ? 0 : 1 })}
-      className="group inline-flex items-center gap-2 rounded-full focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500"
+      className={`group inline-flex items-center gap-2 rounded-full ${FOCUS_RING}`}
     >
-      <span
-        className={`relative h-6 w-11 rounded-full border-2 transition-colors ${
-          failing ? "border-red-600 bg-red-600 dark:border-red-500 dark:bg-red-500" : "border-emerald-600 bg-emerald-100 dark:border-emerald-500 dark:bg-emerald-950"
-        }`}
-      >
-        <span
-          className={`absolute top-0.5 h-4 w-4 rounded-full bg-white shadow transition-[left] dark:bg-slate-100 ${failing ? "left-5" : "left-0.5"}`}
-        />
+      {/* The track and thumb follow aria-checked, so the look cannot disagree with what is announced. */}
+      <span className="relative h-6 w-11 rounded-full border-2 border-emerald-600 bg-emerald-100 transition-colors group-aria-checked:border-red-600 group-aria-checked:bg-red-600 dark:border-emerald-500 dark:bg-emerald-950 dark:group-aria-checked:border-red-500 dark:group-aria-checked:bg-red-500">
+        <span className="absolute top-0.5 left-0.5 h-4 w-4 rounded-full bg-white shadow transition-[left] group-aria-checked:left-5 dark:bg-slate-100" />
       </span>
-      <span className={`text-sm font-semibold ${failing ? "text-red-700 dark:text-red-300" : "text-emerald-700 dark:text-emerald-300"}`}>
+      <span className={note({ tone: failing ? "error" : "success", className: "font-semibold" })}>
         {failing ? "Failing" : "Healthy"}
       </span>
     </button>
@@ -78,7 +73,7 @@ function Slider({
   const shown = draft ?? value;
   return (
     <label className="block text-sm" htmlFor={id}>
-      <span className="flex justify-between text-slate-600 dark:text-slate-300">
+      <span className="flex justify-between text-fg-secondary">
         <span>{label}</span>
         <span className="tabular-nums font-medium text-slate-800 dark:text-slate-100">{format(shown)}</span>
       </span>
@@ -90,7 +85,7 @@ function Slider({
         max={max}
         step={step}
         value={shown}
-        className="mt-1 w-full accent-sky-700 dark:accent-sky-400"
+        className={`mt-1 w-full rounded accent-sky-700 dark:accent-sky-400 ${FOCUS_RING}`}
         onChange={(event) => {
           const next = Number(event.target.value);
           setDraft(next);
@@ -137,7 +132,7 @@ function OptionalIntegerField({
   };
   return (
     <label className="text-sm" htmlFor={id} title={hint}>
-      <span className="block text-slate-600 dark:text-slate-300">{label}</span>
+      <span className="block text-fg-secondary">{label}</span>
       <input
         id={id}
         data-testid={id}
@@ -154,10 +149,10 @@ function OptionalIntegerField({
         onKeyDown={(event) => {
           if (event.key === "Enter") commit();
         }}
-        className="mt-1 w-24 rounded-md border border-slate-300 bg-white px-2 py-1 text-xs tabular-nums aria-invalid:border-red-600 dark:border-slate-600 dark:bg-slate-900"
+        className={formControl({ size: "sm", invalid, className: "mt-1 w-24" })}
       />
       {invalid && (
-        <span role="alert" className="block text-xs text-red-700 dark:text-red-300">
+        <span role="alert" className={note({ tone: "error", size: "xs", className: "block" })}>
           {min}–{max}, or empty for none
         </span>
       )}
@@ -171,7 +166,7 @@ function TrafficLine({ name, traffic }: { name: string; traffic: EndpointTraffic
   return (
     <p data-testid={`endpoint-${name}-traffic`} className="text-xs tabular-nums text-slate-700 dark:text-slate-200">
       <span data-testid={`endpoint-${name}-requests`}>{traffic.requests}</span> requests received · {traffic.inFlight} in flight
-      {traffic.overloaded > 0 && <span className="font-medium text-red-700 dark:text-red-300"> · {traffic.overloaded} overloaded (503)</span>}
+      {traffic.overloaded > 0 && <span className={note({ tone: "error", size: "xs", className: "font-medium" })}> · {traffic.overloaded} overloaded (503)</span>}
     </p>
   );
 }
@@ -211,7 +206,7 @@ function EndpointCard({
           <h3 id={`endpoint-${name}-title`} className="font-mono text-sm font-semibold">
             /api/mock/{name}
           </h3>
-          <p className="text-xs text-slate-500 dark:text-slate-400">
+          <p className="text-xs text-fg-muted">
             {Math.round(endpoint.failureRate * 100)} % {FAULT_LABELS[endpoint.fault].toLowerCase()}
             {endpoint.fault === "status" ? ` ${endpoint.errorStatus}` : ""} · {formatDuration(endpoint.latencyMs)} ± {formatDuration(endpoint.jitterMs)}
             {endpoint.capacity === null ? "" : ` · ≤ ${endpoint.capacity} at once`}
@@ -221,7 +216,7 @@ function EndpointCard({
       </header>
       <TrafficLine name={name} traffic={traffic} />
       {drivenBy !== undefined && (
-        <p data-testid={`endpoint-${name}-scenario`} className="rounded-md bg-sky-50 px-2 py-1 text-xs text-sky-900 dark:bg-sky-950 dark:text-sky-100">
+        <p data-testid={`endpoint-${name}-scenario`} className={callout({ tone: "info", size: "sm" })}>
           ▶ A scenario drives this endpoint (now: “{drivenBy}”). Your changes hold until its next phase that names it.
         </p>
       )}
@@ -234,7 +229,7 @@ function EndpointCard({
             aria-pressed={active === preset}
             data-testid={`endpoint-${name}-preset-${preset}`}
             onClick={() => void patch(ENDPOINT_PRESETS[preset].patch)}
-            className={`${BUTTON_SECONDARY} px-2 py-1 text-xs aria-pressed:border-sky-700 aria-pressed:bg-sky-50 aria-pressed:text-sky-900 dark:aria-pressed:border-sky-400 dark:aria-pressed:bg-sky-950 dark:aria-pressed:text-sky-100`}
+            className={button({ tone: "toggle", size: "sm" })}
           >
             {ENDPOINT_PRESETS[preset].label}
           </button>
@@ -272,12 +267,12 @@ function EndpointCard({
       />
       <div className="flex flex-wrap items-end gap-3">
         <fieldset className="text-sm">
-          <legend className="text-slate-600 dark:text-slate-300">A failure…</legend>
+          <legend className="text-fg-secondary">A failure…</legend>
           <div className="mt-1 flex flex-wrap gap-1">
             {FAULT_KINDS.map((fault) => (
               <label
                 key={fault}
-                className="cursor-pointer rounded-md border border-slate-300 px-2 py-1 text-xs dark:border-slate-600 has-checked:border-sky-700 has-checked:bg-sky-700 has-checked:text-white has-focus-visible:outline-2 has-focus-visible:outline-sky-500 dark:has-checked:bg-sky-600"
+                className={`cursor-pointer rounded-md border border-slate-300 px-2 py-1 text-xs dark:border-slate-600 has-checked:border-sky-700 has-checked:bg-sky-700 has-checked:text-white dark:has-checked:border-sky-500 ${FOCUS_WITHIN_RING}`}
               >
                 <input
                   type="radio"
@@ -294,10 +289,10 @@ function EndpointCard({
         </fieldset>
         {endpoint.fault === "status" && (
           <label className="text-sm">
-            <span className="block text-slate-600 dark:text-slate-300">Status</span>
+            <span className="block text-fg-secondary">Status</span>
             <select
               data-testid={`endpoint-${name}-status`}
-              className="mt-1 rounded-md border border-slate-300 bg-white px-2 py-1 text-xs dark:border-slate-600 dark:bg-slate-900"
+              className={formControl({ size: "sm", className: "mt-1" })}
               value={endpoint.errorStatus}
               onChange={(event) => void patch({ errorStatus: Number(event.target.value) })}
             >
@@ -329,7 +324,7 @@ function EndpointCard({
         />
       </div>
       {error && (
-        <p role="alert" className="text-sm text-red-700 dark:text-red-300">
+        <p role="alert" className={note({ tone: "error" })}>
           {error}
         </p>
       )}

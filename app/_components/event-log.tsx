@@ -1,7 +1,8 @@
 import type { TimelineEntry } from "@/lib/api/types";
 import { stateLabel } from "@/lib/client/describe";
 import { formatDuration } from "@/lib/client/format";
-import { OUTCOME_STYLES, STATE_STYLES } from "./state-style";
+import { OUTCOME_STYLES } from "./state-style";
+import { stateBadge } from "./styles";
 
 const SHOWN = 60;
 
@@ -22,7 +23,7 @@ export function EventLog({ timeline }: { timeline: TimelineEntry[] }) {
         data-testid="event-log"
         className="max-h-80 overflow-y-auto rounded-xl border border-slate-200 bg-white text-sm dark:border-slate-800 dark:bg-slate-900"
       >
-        {newest.length === 0 && <li className="p-4 text-slate-500 dark:text-slate-400">Nothing yet: fire a call.</li>}
+        {newest.length === 0 && <li className="p-4 text-fg-muted">Nothing yet: fire a call.</li>}
         {newest.map((entry, index) =>
           entry.kind === "transition" ? (
             <li
@@ -30,23 +31,23 @@ export function EventLog({ timeline }: { timeline: TimelineEntry[] }) {
               data-kind="transition"
               className="flex flex-wrap items-center gap-2 border-b border-slate-100 bg-slate-50 px-3 py-1.5 font-medium last:border-0 dark:border-slate-800 dark:bg-slate-800/60"
             >
-              <span suppressHydrationWarning className="font-mono text-xs tabular-nums text-slate-500 dark:text-slate-400">
+              <span suppressHydrationWarning className="font-mono text-xs tabular-nums text-fg-muted">
                 {time(entry.at)}
               </span>
               <span>{entry.breaker}</span>
-              <span className={`rounded border px-1.5 text-xs ${STATE_STYLES[entry.from].badge}`}>{stateLabel(entry.from)}</span>→
-              <span className={`rounded border px-1.5 text-xs ${STATE_STYLES[entry.to].badge}`}>{stateLabel(entry.to)}</span>
-              <span className="text-xs font-normal text-slate-500 dark:text-slate-400">{entry.reason}</span>
+              <span className={stateBadge({ state: entry.from, size: "sm" })}>{stateLabel(entry.from)}</span>→
+              <span className={stateBadge({ state: entry.to, size: "sm" })}>{stateLabel(entry.to)}</span>
+              <span className="text-xs font-normal text-fg-muted">{entry.reason}</span>
             </li>
           ) : (
             <li key={`${entry.at}-${index}`} data-kind="call" className="flex items-center gap-2 border-b border-slate-100 px-3 py-1 last:border-0 dark:border-slate-800">
-              <span suppressHydrationWarning className="font-mono text-xs tabular-nums text-slate-500 dark:text-slate-400">
+              <span suppressHydrationWarning className="font-mono text-xs tabular-nums text-fg-muted">
                 {time(entry.at)}
               </span>
               <span className="text-slate-700 dark:text-slate-300">{entry.breaker}</span>
               <span className={`font-medium ${OUTCOME_STYLES[entry.outcome].text}`}>{OUTCOME_STYLES[entry.outcome].label.toLowerCase()}</span>
-              {entry.status !== undefined && <span className="tabular-nums text-slate-500">{entry.status}</span>}
-              {entry.outcome !== "rejected" && <span className="tabular-nums text-slate-500">{formatDuration(entry.durationMs)}</span>}
+              {entry.status !== undefined && <span className="tabular-nums text-fg-muted">{entry.status}</span>}
+              {entry.outcome !== "rejected" && <span className="tabular-nums text-fg-muted">{formatDuration(entry.durationMs)}</span>}
             </li>
           ),
         )}

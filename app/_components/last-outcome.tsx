@@ -16,10 +16,13 @@ function describeCall(result: CallResult): string {
   return parts.join(" · ");
 }
 
-/** The outcome of the last fired call (or batch), flashing when it arrives. */
+/**
+ * The outcome of the last fired call (or batch), flashing when it arrives. Not a live region: a
+ * screen reader would read every call of an auto-fire; the dashboard announces transitions instead.
+ */
 export function LastOutcome({ name, batch }: { name: string; batch: FiredBatch | null }) {
   if (!batch || batch.results.length === 0) {
-    return <p className="text-xs text-slate-500 dark:text-slate-400">No call fired from this page yet.</p>;
+    return <p className="text-xs text-fg-muted">No call fired from this page yet.</p>;
   }
   const last = batch.results[batch.results.length - 1]!;
   const counts = new Map<CallOutcome, number>();
@@ -27,7 +30,6 @@ export function LastOutcome({ name, batch }: { name: string; batch: FiredBatch |
   return (
     <p
       key={batch.sequence}
-      role="status"
       data-testid={`breaker-${name}-last`}
       data-outcome={last.outcome}
       className={`animate-flash rounded-md px-2 py-1 text-sm font-medium ${OUTCOME_STYLES[last.outcome].text}`}

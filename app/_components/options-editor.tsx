@@ -4,7 +4,7 @@ import { useState, type FormEvent } from "react";
 import { breakerOptionsSchema, type BreakerOptionsInput } from "@/lib/api/schemas";
 import { firstProblem, problemOf } from "@/lib/api/issues";
 import type { ResolvedOptions } from "@/lib/breaker";
-import { BUTTON_PRIMARY, BUTTON_SECONDARY } from "./state-style";
+import { button, formControl, note } from "./styles";
 
 type Mode = "consecutive" | "count" | "time";
 
@@ -139,6 +139,7 @@ export function OptionsEditor({
 
   async function submit(event: FormEvent) {
     event.preventDefault();
+    if (saving) return;
     setSaved(false);
     const patch = patchOf(mode, values, options);
     const checked = breakerOptionsSchema.safeParse(patch, { reportInput: true });
@@ -165,10 +166,10 @@ export function OptionsEditor({
   return (
     <form onSubmit={submit} noValidate className="space-y-3" data-testid={`options-${name}`}>
       <label className="block text-sm">
-        <span className="text-slate-600 dark:text-slate-300">Trips on</span>
+        <span className="text-fg-secondary">Trips on</span>
         <select
           data-testid={`options-${name}-mode`}
-          className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 dark:border-slate-600 dark:bg-slate-900"
+          className={formControl({ className: "mt-1 block w-full" })}
           value={mode}
           onChange={(event) => setMode(event.target.value as Mode)}
         >
@@ -183,7 +184,7 @@ export function OptionsEditor({
           const id = `options-${name}-${field.replace(".", "-")}`;
           return (
             <label key={field} className="block text-sm" htmlFor={id}>
-              <span className="text-slate-600 dark:text-slate-300">{label}</span>
+              <span className="text-fg-secondary">{label}</span>
               <input
                 id={id}
                 data-testid={id}
@@ -191,14 +192,12 @@ export function OptionsEditor({
                 placeholder={hint}
                 aria-invalid={error !== null}
                 aria-describedby={error ? `${id}-error` : undefined}
-                className={`mt-1 block w-full rounded-md border bg-white px-2 py-1.5 tabular-nums dark:bg-slate-900 ${
-                  error ? "border-red-600 dark:border-red-400" : "border-slate-300 dark:border-slate-600"
-                }`}
+                className={formControl({ invalid: error !== null, className: "mt-1 block w-full" })}
                 value={values[field]}
                 onChange={(event) => setValues((current) => ({ ...current, [field]: event.target.value }))}
               />
               {error && (
-                <span id={`${id}-error`} data-testid={`${id}-error`} role="alert" className="mt-1 block text-xs text-red-700 dark:text-red-300">
+                <span id={`${id}-error`} data-testid={`${id}-error`} role="alert" className={note({ tone: "error", size: "xs", className: "mt-1 block" })}>
                   {error}
                 </span>
               )}
@@ -207,19 +206,19 @@ export function OptionsEditor({
         })}
       </div>
       {generalError && (
-        <p role="alert" className="text-sm text-red-700 dark:text-red-300">
+        <p role="alert" className={note({ tone: "error" })}>
           {generalError}
         </p>
       )}
       <div className="flex items-center gap-2">
-        <button type="submit" className={BUTTON_PRIMARY} data-testid={`options-${name}-apply`} disabled={saving}>
+        <button type="submit" className={button({ tone: "primary" })} data-testid={`options-${name}-apply`} aria-disabled={saving}>
           {saving ? "Applying…" : applyLabel}
         </button>
-        <button type="button" className={BUTTON_SECONDARY} onClick={revert}>
+        <button type="button" className={button()} onClick={revert}>
           Revert
         </button>
         {saved && (
-          <span role="status" className="text-sm text-emerald-700 dark:text-emerald-300">
+          <span role="status" className={note({ tone: "success" })}>
             Applied
           </span>
         )}

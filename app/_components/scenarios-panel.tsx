@@ -10,7 +10,7 @@ import { serverNow, type ClientLabState } from "@/lib/client/lab-state";
 import { availableName, phaseSegments, playbackProgress } from "@/lib/client/scenarios";
 import { useMonotonicNow } from "@/lib/client/use-ticker";
 import { scenarioLength, SCENARIO_PRESETS, type Scenario } from "@/lib/simulator";
-import { BUTTON_PRIMARY, BUTTON_SECONDARY } from "./state-style";
+import { button, formControl, note } from "./styles";
 import { errorMessage } from "@/lib/api/errors";
 
 const RECORDING = "recording";
@@ -33,15 +33,13 @@ function PhaseBar({ scenario, playing, cursor }: { scenario: Scenario | undefine
               aria-current={current ? "step" : undefined}
               title={`${segment.label} · ${formatDuration(scenario!.phases[index]!.forMs)}`}
               style={{ flexGrow: segment.share, flexBasis: 0 }}
-              className={`min-w-0 truncate border-r border-slate-300 px-1.5 py-2 text-xs last:border-r-0 dark:border-slate-600 ${
-                current ? "bg-sky-700 font-semibold text-white dark:bg-sky-600" : "bg-slate-100 text-slate-700 dark:bg-slate-800 dark:text-slate-200"
-              }`}
+              className="min-w-0 truncate border-r border-slate-300 bg-slate-100 px-1.5 py-2 text-xs text-slate-700 last:border-r-0 aria-[current=step]:bg-sky-700 aria-[current=step]:font-semibold aria-[current=step]:text-white dark:border-slate-600 dark:bg-slate-800 dark:text-slate-200 dark:aria-[current=step]:bg-sky-700 dark:aria-[current=step]:text-white"
             >
               {segment.label}
             </li>
           );
         })}
-        {segments.length === 0 && <li className="px-2 py-2 text-xs text-slate-600 dark:text-slate-300">Phase {(playing?.phase ?? 0) + 1}</li>}
+        {segments.length === 0 && <li className="px-2 py-2 text-xs text-fg-secondary">Phase {(playing?.phase ?? 0) + 1}</li>}
       </ol>
       {cursor !== null && (
         <div aria-hidden className="pointer-events-none absolute inset-y-0 w-0.5 bg-amber-500" style={{ left: `${cursor * 100}%` }} />
@@ -96,6 +94,7 @@ export function ScenariosPanel({
   const saved = scenarios.filter(({ name }) => !PRESET_NAMES.has(name));
 
   async function run(action: () => Promise<void>) {
+    if (busy) return;
     setBusy(true);
     try {
       await action();
@@ -159,7 +158,7 @@ export function ScenariosPanel({
           <h2 id="scenarios-title" className="text-base font-semibold">
             Scenarios
           </h2>
-          <p className="text-sm text-slate-600 dark:text-slate-300">Timed fault patterns played on the endpoints, phase by phase.</p>
+          <p className="text-sm text-fg-secondary">Timed fault patterns played on the endpoints, phase by phase.</p>
         </div>
         <div className="flex flex-wrap items-center gap-2">
           <label className="sr-only" htmlFor="scenario-select">
@@ -170,7 +169,7 @@ export function ScenariosPanel({
             data-testid="scenario-select"
             value={selected}
             onChange={(event) => setSelected(event.target.value)}
-            className="max-w-64 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-600 dark:bg-slate-900"
+            className={formControl({ className: "max-w-64" })}
           >
             <optgroup label="Presets">
               {SCENARIO_PRESETS.map(({ name }) => (
@@ -192,10 +191,10 @@ export function ScenariosPanel({
               <option value={RECORDING}>recording (since the last reset)</option>
             </optgroup>
           </select>
-          <button type="button" data-testid="scenario-play" className={BUTTON_PRIMARY} disabled={busy} onClick={() => void play()}>
+          <button type="button" data-testid="scenario-play" className={button({ tone: "primary" })} aria-disabled={busy} onClick={() => void play()}>
             ▶ Play
           </button>
-          <button type="button" data-testid="scenario-stop" className={BUTTON_SECONDARY} disabled={busy || !playing} onClick={() => void stop()}>
+          <button type="button" data-testid="scenario-stop" className={button()} disabled={busy || !playing} onClick={() => void stop()}>
             ■ Stop
           </button>
         </div>
@@ -219,28 +218,28 @@ export function ScenariosPanel({
         </>
       )}
 
-      <p className="text-xs text-slate-600 dark:text-slate-300">
+      <p className="text-xs text-fg-secondary">
         While a scenario plays, each phase sets the endpoints it names. A switch or slider you change applies at once and holds until the next
         phase that names that endpoint. Stopping keeps the endpoints as they are.
       </p>
 
       <div className="flex flex-wrap items-center gap-2 text-sm">
-        <a href="/api/recording" download="recording.json" data-testid="scenario-download-recording" className={BUTTON_SECONDARY}>
+        <a href="/api/recording" download="recording.json" data-testid="scenario-download-recording" className={button()}>
           ⤓ Download recording
         </a>
-        <label htmlFor={importId} className={`${BUTTON_SECONDARY} cursor-pointer has-focus-visible:outline-2 has-focus-visible:outline-sky-500`}>
+        <label htmlFor={importId} className={button({ focus: "within" })}>
           ⤒ Import scenario…
           <input id={importId} data-testid="scenario-import" type="file" accept="application/json,.json" className="sr-only" onChange={(event) => void importFile(event)} />
         </label>
         {chosen && !PRESET_NAMES.has(chosen.name) && (
-          <button type="button" data-testid="scenario-delete" className={BUTTON_SECONDARY} disabled={busy} onClick={() => void remove()}>
+          <button type="button" data-testid="scenario-delete" className={button({ tone: "danger" })} aria-disabled={busy} onClick={() => void remove()}>
             Delete “{chosen.name}”
           </button>
         )}
       </div>
 
       {message && (
-        <p role={message.kind === "error" ? "alert" : "status"} data-testid="scenario-message" className={`text-sm ${message.kind === "error" ? "text-red-700 dark:text-red-300" : "text-slate-700 dark:text-slate-200"}`}>
+        <p role={message.kind === "error" ? "alert" : "status"} data-testid="scenario-message" className={note({ tone: message.kind === "error" ? "error" : "secondary" })}>
           {message.text}
         </p>
       )}

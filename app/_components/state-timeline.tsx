@@ -8,6 +8,7 @@ import { formatDuration } from "@/lib/client/format";
 import { formatAgo, timelineAxis } from "@/lib/client/timeline-axis";
 import { useMonotonicNow } from "@/lib/client/use-ticker";
 import { OUTCOME_STYLES, STATE_STYLES } from "./state-style";
+import { FOCUS_RING } from "./styles";
 
 const WIDTH = 600;
 const BAND_HEIGHT = 20;
@@ -115,6 +116,7 @@ export function StateTimeline({
   const marks = [...columns.values()];
 
   const [selected, setSelected] = useState<number | null>(null);
+  const [readingByKeyboard, setReadingByKeyboard] = useState(false);
   const selectedEntry = selected === null ? undefined : visible[Math.min(selected, visible.length - 1)];
 
   const nearest = (clientX: number, box: DOMRect) => {
@@ -153,14 +155,18 @@ export function StateTimeline({
         data-span-ms={spanMs}
         viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
         preserveAspectRatio="none"
-        className="block h-12 w-full cursor-crosshair rounded focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500"
+        className={`block h-12 w-full cursor-crosshair rounded ${FOCUS_RING}`}
         role="img"
         aria-label={`${name} over the last ${span}: ${bands.map((band) => stateLabel(band.state)).join(", then ")}; ${calls} call${calls === 1 ? "" : "s"}. Use the arrow keys to read entries.`}
         tabIndex={0}
         onPointerMove={onPointerMove}
         onPointerLeave={() => setSelected(null)}
         onKeyDown={onKeyDown}
-        onBlur={() => setSelected(null)}
+        onFocus={() => setReadingByKeyboard(true)}
+        onBlur={() => {
+          setReadingByKeyboard(false);
+          setSelected(null);
+        }}
       >
         <rect x={0} y={0} width={WIDTH} height={BAND_HEIGHT} className="fill-slate-100 dark:fill-slate-800" />
         {bands.map((band) => (
@@ -192,7 +198,7 @@ export function StateTimeline({
         ))}
         {selectedEntry && <VerticalRule x={x(selectedEntry.at)} className="stroke-slate-900 dark:stroke-white" />}
       </svg>
-      <div aria-hidden="true" data-testid={`timeline-${name}-ticks`} className="relative h-4 text-[11px] tabular-nums text-slate-600 dark:text-slate-300">
+      <div aria-hidden="true" data-testid={`timeline-${name}-ticks`} className="relative h-4 text-[11px] tabular-nums text-fg-secondary">
         <span className="absolute left-0">−{span}</span>
         {ticks.map((tick) => (
           <span key={tick.label} className="absolute -translate-x-1/2" style={{ left: `${((tick.at - start) / spanMs) * 100}%` }}>
@@ -202,7 +208,8 @@ export function StateTimeline({
         <span className="absolute right-0">now</span>
       </div>
       <figcaption className="min-h-4 text-[11px]">
-        <span aria-live="polite" className="block truncate font-medium text-slate-700 dark:text-slate-200">
+        {/* Read out only while the arrow keys move through the entries, never on a pointer's move. */}
+        <span aria-live={readingByKeyboard ? "polite" : "off"} className="block truncate font-medium text-slate-700 dark:text-slate-200">
           {selectedEntry ? describeEntry(selectedEntry) : ""}
         </span>
         <ol className="sr-only" aria-label={`${name}: state changes in the last ${span}`}>

@@ -2,7 +2,7 @@
 
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { labToken, onTokenRequired } from "@/lib/client/api";
-import { BUTTON_PRIMARY, BUTTON_SECONDARY } from "./state-style";
+import { button, formControl, FOCUS_RING } from "./styles";
 
 /** Asks once for the lab's token when the API answers 401, and keeps it for this browser session. */
 export function TokenDialog() {
@@ -29,31 +29,31 @@ export function TokenDialog() {
     <dialog
       ref={dialog}
       data-testid="token-dialog"
-      className="m-auto w-full max-w-sm rounded-xl border border-slate-300 bg-white p-5 text-slate-900 shadow-xl backdrop:bg-slate-950/50 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
+      className={`m-auto w-full max-w-sm rounded-xl border border-slate-300 bg-white p-5 text-slate-900 shadow-xl backdrop:bg-slate-950/50 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100 ${FOCUS_RING}`}
     >
       <form onSubmit={submit} className="space-y-3">
         <h2 className="text-lg font-semibold">This lab needs a token</h2>
-        <p className="text-sm text-slate-600 dark:text-slate-300">
+        <p className="text-sm text-fg-secondary">
           {rejected ? "That token was not accepted. " : ""}The server was started with LAB_TOKEN; changes need it. It is kept for this
           browser session only.
         </p>
         <label className="block text-sm">
-          <span className="text-slate-600 dark:text-slate-300">Token</span>
+          <span className="text-fg-secondary">Token</span>
           <input
             data-testid="token-input"
             type="password"
             autoComplete="off"
             required
-            className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 dark:border-slate-600 dark:bg-slate-950"
+            className={formControl({ className: "mt-1 block w-full" })}
             value={token}
             onChange={(event) => setToken(event.target.value)}
           />
         </label>
         <div className="flex justify-end gap-2">
-          <button type="button" className={BUTTON_SECONDARY} onClick={() => dialog.current?.close()}>
+          <button type="button" className={button()} onClick={() => dialog.current?.close()}>
             Cancel
           </button>
-          <button type="submit" className={BUTTON_PRIMARY} data-testid="token-save">
+          <button type="submit" className={button({ tone: "primary" })} data-testid="token-save">
             Save token
           </button>
         </div>

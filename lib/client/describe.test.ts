@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CircuitBreaker, type BreakerOptions } from "@/lib/breaker";
-import { describePolicy, stateLabel } from "./describe";
+import { describePolicy, describeTransition, stateLabel } from "./describe";
 
 const policy = (options: BreakerOptions) => describePolicy(new CircuitBreaker(options).snapshot().options);
 
@@ -36,5 +36,16 @@ describe("stateLabel", () => {
       "FORCED-OPEN",
       "DISABLED",
     ]);
+  });
+});
+
+describe("describeTransition", () => {
+  it("names the breaker, both states as the badges write them, and the reason in words", () => {
+    expect(describeTransition({ at: 1, breaker: "payments", kind: "transition", from: "CLOSED", to: "OPEN", reason: "failure-threshold" })).toBe(
+      "payments: CLOSED → OPEN (failure threshold)",
+    );
+    expect(describeTransition({ at: 2, breaker: "quick", kind: "transition", from: "OPEN", to: "HALF_OPEN", reason: "open-elapsed" })).toBe(
+      "quick: OPEN → HALF-OPEN (open elapsed)",
+    );
   });
 });

@@ -1,4 +1,5 @@
 import type { BreakerState, ResolvedOptions } from "@/lib/breaker";
+import type { TransitionEntry } from "./lab-state";
 
 /** The state as the dashboard writes it: `HALF-OPEN`, `FORCED-OPEN`. */
 export function stateLabel(state: BreakerState): string {
@@ -27,4 +28,9 @@ export function describePolicy(options: ResolvedOptions): string {
   }
   if (options.timeoutMs !== null) parts.push(`times out after ${seconds(options.timeoutMs)}`);
   return parts.join(", ");
+}
+
+/** A transition as a screen reader announces it: "payments: CLOSED → OPEN (failure threshold)". */
+export function describeTransition({ breaker, from, to, reason }: TransitionEntry): string {
+  return `${breaker}: ${stateLabel(from)} → ${stateLabel(to)} (${reason.replaceAll("-", " ")})`;
 }

@@ -3,7 +3,18 @@ import { encodeTimeline, type CompactFrame, type DashboardState } from "@/lib/ap
 import type { LabBreaker, LabState, TimelineEntry } from "@/lib/api/types";
 import { CircuitBreaker, ManualClock } from "@/lib/breaker";
 import { defaultEndpoint } from "@/lib/simulator";
-import { applyBreaker, applyEndpoint, applyMessage, CLIENT_TIMELINE_CAPACITY, receiveDashboardState, receiveState, serverNow, type LiveMessage } from "./lab-state";
+import {
+  applyBreaker,
+  applyEndpoint,
+  applyMessage,
+  CLIENT_TIMELINE_CAPACITY,
+  latestTransitionAt,
+  receiveDashboardState,
+  receiveState,
+  serverNow,
+  transitionsAfter,
+  type LiveMessage,
+} from "./lab-state";
 
 function labBreaker(name: string, patch: Partial<LabBreaker> = {}): LabBreaker {
   return { ...new CircuitBreaker({ name, clock: new ManualClock(0) }).snapshot(), endpoint: name, ...patch };
@@ -80,5 +91,22 @@ describe("answers of the API", () => {
     expect(applyBreaker(state, labBreaker("unknown")).breakers).toEqual(state.breakers);
     const down = { ...defaultEndpoint("payments"), failureRate: 1 };
     expect(applyEndpoint(state, down).endpoints).toEqual([down]);
+  });
+});
+
+describe("transitions for the announcer", () => {
+  const call = (at: number): TimelineEntry => ({ at, breaker: "payments", kind: "call", outcome: "failure", durationMs: 3 });
+  const transition = (at: number, to: "OPEN" | "HALF_OPEN"): TimelineEntry => ({ at, breaker: "payments", kind: "transition", from: "CLOSED", to, reason: "failure-threshold" });
+  const timeline = [call(1), transition(2, "OPEN"), call(3), transition(5, "HALF_OPEN"), call(6)];
+
+  it("finds the newest transition's time, or none", () => {
+    expect(latestTransitionAt(timeline)).toBe(5);
+    expect(latestTransitionAt([call(1)])).toBe(-Infinity);
+  });
+
+  it("lists the transitions after a time, oldest first, and none after the newest", () => {
+    expect(transitionsAfter(timeline, -Infinity).map(({ at }) => at)).toEqual([2, 5]);
+    expect(transitionsAfter(timeline, 2).map(({ at }) => at)).toEqual([5]);
+    expect(transitionsAfter(timeline, 5)).toEqual([]);
   });
 });

@@ -71,3 +71,29 @@ export function applyBreaker(state: ClientLabState, breaker: LabBreaker): Client
 export function applyEndpoint(state: ClientLabState, endpoint: Endpoint): ClientLabState {
   return { ...state, endpoints: state.endpoints.map((current) => (current.name === endpoint.name ? endpoint : current)) };
 }
+
+export type TransitionEntry = Extract<TimelineEntry, { kind: "transition" }>;
+
+/**
+ * The transitions later than `after`, oldest first. The scan starts at the newest entry and stops
+ * at the first transition not later than `after`, so a render costs the entries since then.
+ */
+export function transitionsAfter(timeline: readonly TimelineEntry[], after: number): TransitionEntry[] {
+  const found: TransitionEntry[] = [];
+  for (let index = timeline.length - 1; index >= 0; index--) {
+    const entry = timeline[index]!;
+    if (entry.kind !== "transition") continue;
+    if (entry.at <= after) break;
+    found.push(entry);
+  }
+  return found.reverse();
+}
+
+/** When the newest transition happened; `-Infinity` when there is none. */
+export function latestTransitionAt(timeline: readonly TimelineEntry[]): number {
+  for (let index = timeline.length - 1; index >= 0; index--) {
+    const entry = timeline[index]!;
+    if (entry.kind === "transition") return entry.at;
+  }
+  return -Infinity;
+}

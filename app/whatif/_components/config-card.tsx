@@ -6,7 +6,7 @@ import type { ResolvedOptions } from "@/lib/breaker";
 import { describePolicy } from "@/lib/client/describe";
 import { applyOptionsPatch } from "@/lib/client/whatif";
 import { OptionsEditor } from "../../_components/options-editor";
-import { BUTTON_SECONDARY } from "../../_components/state-style";
+import { button, DISCLOSURE_SUMMARY, formControl, note } from "../../_components/styles";
 
 /** One config of a what-if run as the page edits it. */
 export interface ConfigDraft {
@@ -36,7 +36,7 @@ export function ConfigCard({
   onChange: (config: ConfigDraft) => void;
   onRemove: () => void;
 }) {
-  const inputClass = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-600 dark:bg-slate-900";
+  const inputClass = formControl({ className: "mt-1 block w-full" });
   return (
     <article data-testid={`whatif-config-${index}`} aria-label={`Config ${index + 1}: ${config.label}`} className="space-y-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900">
       <div className="grid grid-cols-2 gap-2">
@@ -65,13 +65,13 @@ export function ConfigCard({
       </div>
       <p className="text-sm text-slate-700 dark:text-slate-200">{describePolicy(config.options)}</p>
       {problem && (
-        <p role="alert" data-testid={`whatif-config-${index}-error`} className="text-sm text-red-700 dark:text-red-300">
+        <p role="alert" data-testid={`whatif-config-${index}-error`} className={note({ tone: "error" })}>
           {problem.message}
         </p>
       )}
-      <details className="rounded-lg border border-slate-200 px-3 py-2 dark:border-slate-700">
-        <summary className="cursor-pointer text-sm font-medium">Options</summary>
-        <div className="pt-3">
+      <details className="rounded-lg border border-slate-200 dark:border-slate-700">
+        <summary className={DISCLOSURE_SUMMARY}>Options</summary>
+        <div className="border-t border-slate-200 p-3 dark:border-slate-700">
           <OptionsEditor
             key={config.from}
             name={`whatif-${index}`}
@@ -86,7 +86,7 @@ export function ConfigCard({
         </div>
       </details>
       {canRemove && (
-        <button type="button" data-testid={`whatif-config-${index}-remove`} className={BUTTON_SECONDARY} onClick={onRemove}>
+        <button type="button" data-testid={`whatif-config-${index}-remove`} className={button()} onClick={onRemove}>
           Remove
         </button>
       )}

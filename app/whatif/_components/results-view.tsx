@@ -8,7 +8,8 @@ import { formatDuration } from "@/lib/client/format";
 import type { BreakerState } from "@/lib/breaker";
 import { bestValues, optionsInputOf, RESULT_COLUMNS } from "@/lib/client/whatif";
 import { durationOf, EndpointTimeline, isUnhealthy, type WhatIfConfigResult, type WhatIfInput, type WhatIfResult } from "@/lib/whatif";
-import { BUTTON_SECONDARY, STATE_STYLES } from "../../_components/state-style";
+import { STATE_STYLES } from "../../_components/state-style";
+import { button, formControl, note } from "../../_components/styles";
 import type { ConfigDraft } from "./config-card";
 import { PhaseAxis, WhatIfTimeline } from "./whatif-timeline";
 import { errorMessage } from "@/lib/api/errors";
@@ -39,18 +40,18 @@ function ApplyToBreaker({ index, config, breakers }: { index: number; config: Co
       <label className="sr-only" htmlFor={`whatif-apply-${index}-target`}>
         Breaker to apply {config.label} to
       </label>
-      <select id={`whatif-apply-${index}-target`} data-testid={`whatif-apply-${index}-target`} value={target} onChange={(event) => setTarget(event.target.value)} className="rounded-md border border-slate-300 bg-white px-1 py-1 text-xs dark:border-slate-600 dark:bg-slate-900">
+      <select id={`whatif-apply-${index}-target`} data-testid={`whatif-apply-${index}-target`} value={target} onChange={(event) => setTarget(event.target.value)} className={formControl({ size: "sm" })}>
         {breakers.map(({ name }) => (
           <option key={name} value={name}>
             {name}
           </option>
         ))}
       </select>
-      <button type="button" data-testid={`whatif-apply-${index}`} className={`${BUTTON_SECONDARY} px-2 py-1 text-xs`} onClick={() => void apply()}>
+      <button type="button" data-testid={`whatif-apply-${index}`} className={button({ size: "sm" })} onClick={() => void apply()}>
         Apply to breaker
       </button>
       {status && (
-        <span role={status.ok ? "status" : "alert"} className={`text-xs ${status.ok ? "text-emerald-700 dark:text-emerald-300" : "text-red-700 dark:text-red-300"}`}>
+        <span role={status.ok ? "status" : "alert"} className={note({ tone: status.ok ? "success" : "error", size: "xs" })}>
           {status.text}
         </span>
       )}
@@ -72,7 +73,7 @@ export function ResultsView({ input, result, elapsedMs, breakers, configs }: { i
           Results: {input.scenario.name} on {input.endpoint}, {input.traffic.rps} calls/s {input.traffic.arrival ?? "steady"}, {formatDuration(durationMs)}
           {instances > 1 ? `, ${instances} instances each` : ""}
         </h2>
-        <p data-testid="whatif-stats" data-elapsed-ms={elapsedMs} data-simulated-calls={result.simulatedCalls} className="text-sm tabular-nums text-slate-600 dark:text-slate-300">
+        <p data-testid="whatif-stats" data-elapsed-ms={elapsedMs} data-simulated-calls={result.simulatedCalls} className="text-sm tabular-nums text-fg-secondary">
           {result.simulatedCalls.toLocaleString("en")} simulated calls in {formatDuration(elapsedMs)} ({Math.round(result.simulatedCalls / Math.max(elapsedMs / 1000, 1e-3)).toLocaleString("en")} calls/s)
         </p>
       </div>
@@ -105,7 +106,7 @@ export function ResultsView({ input, result, elapsedMs, breakers, configs }: { i
             durationMs={durationMs}
           />
         ))}
-        <p className="text-xs text-slate-600 dark:text-slate-300">Tinted stretches: the endpoint is unhealthy for that config (it fails requests, or answers no faster than the config&apos;s timeout).</p>
+        <p className="text-xs text-fg-secondary">Tinted stretches: the endpoint is unhealthy for that config (it fails requests, or answers no faster than the config&apos;s timeout).</p>
       </div>
       <p className="text-xs text-slate-600 sm:hidden dark:text-slate-300">The table scrolls sideways: more columns and “Apply to breaker” are to the right.</p>
       <div className="relative overflow-x-auto">

@@ -4,6 +4,7 @@ import { useId, useState, type ChangeEvent } from "react";
 import type { Scenario } from "@/lib/simulator";
 import { TraceImporter } from "@/lib/whatif/trace";
 import { errorMessage } from "@/lib/api/errors";
+import { button, formControl, note } from "../../_components/styles";
 
 /** A scenario name from a file name: `[a-z0-9-]`, at most 40 characters. */
 function scenarioNameOf(fileName: string): string {
@@ -64,12 +65,12 @@ export function TraceImport({ onScenario }: { onScenario: (scenario: Scenario, r
           data-testid="whatif-trace-bucket"
           inputMode="numeric"
           title="Phase length: one phase per bucket of this many ms"
-          className="w-20 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm tabular-nums dark:border-slate-600 dark:bg-slate-900"
+          className={formControl({ className: "w-20" })}
           value={bucketMs}
           onChange={(event) => setBucketMs(event.target.value)}
         />
         <span className="text-xs">ms buckets</span>
-        <label htmlFor={`${id}-file`} className="cursor-pointer rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm has-focus-visible:outline-2 has-focus-visible:outline-sky-500 dark:border-slate-600 dark:bg-slate-900">
+        <label htmlFor={`${id}-file`} className={button({ focus: "within" })}>
           Choose file…
           <input id={`${id}-file`} data-testid="whatif-trace" type="file" accept=".csv,.jsonl,.ndjson,.json,.txt,text/csv,application/json" className="sr-only" onChange={(event) => void importFile(event)} />
         </label>
@@ -80,7 +81,7 @@ export function TraceImport({ onScenario }: { onScenario: (scenario: Scenario, r
         </div>
       )}
       {message && (
-        <span role={message.ok ? "status" : "alert"} data-testid="whatif-trace-message" className={`mt-1 block text-xs ${message.ok ? "" : "text-red-700 dark:text-red-300"}`}>
+        <span role={message.ok ? "status" : "alert"} data-testid="whatif-trace-message" className={note({ tone: message.ok ? "secondary" : "error", size: "xs", className: "mt-1 block" })}>
           {message.text}
         </span>
       )}

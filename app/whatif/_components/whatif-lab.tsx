@@ -10,7 +10,7 @@ import { inputFragment, inputFromFragment, optionsInputOf, resolveOptions } from
 import { scenarioEndpoints, type Scenario } from "@/lib/simulator";
 import { durationOf, whatIfProblem, type WhatIfInput, type WhatIfResult } from "@/lib/whatif";
 import type { WorkerMessage } from "../whatif.worker";
-import { BUTTON_PRIMARY, BUTTON_SECONDARY } from "../../_components/state-style";
+import { button, formControl, note } from "../../_components/styles";
 import { ConfigCard, type ConfigDraft } from "./config-card";
 import { ResultsView } from "./results-view";
 import { TraceImport } from "./trace-import";
@@ -208,13 +208,13 @@ export function WhatIfLab({ scenarios, breakers }: { scenarios: Scenario[]; brea
 
   const fieldError = (field: string) =>
     problem?.field === field || problem?.field?.startsWith(`${field}.`) ? (
-      <span role="alert" data-testid={`whatif-error-${field.replace(/\./g, "-")}`} className="mt-1 block text-xs text-red-700 dark:text-red-300">
+      <span role="alert" data-testid={`whatif-error-${field.replace(/\./g, "-")}`} className={note({ tone: "error", size: "xs", className: "mt-1 block" })}>
         {problem.message}
       </span>
     ) : null;
   const shownFields = ["scenario", "endpoint", "traffic.rps", "traffic.arrival", "durationMs", "seed", "instances"];
   const generalProblem = problem && !(problem.field && (shownFields.some((field) => problem.field === field || problem.field!.startsWith(`${field}.`)) || problem.field.startsWith("configs.")));
-  const inputClass = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm tabular-nums dark:border-slate-600 dark:bg-slate-900";
+  const inputClass = formControl({ className: "mt-1 block w-full" });
   const labelClass = "block text-sm text-slate-700 dark:text-slate-200";
 
   return (
@@ -222,11 +222,11 @@ export function WhatIfLab({ scenarios, breakers }: { scenarios: Scenario[]; brea
       <header className="flex flex-wrap items-center justify-between gap-4">
         <div>
           <h1 className="text-2xl font-semibold tracking-tight">What if?</h1>
-          <p className="text-sm text-slate-600 dark:text-slate-300">
+          <p className="text-sm text-fg-secondary">
             Run breaker configs against a scenario in virtual time — the real library, the same fault model as the live mocks — and compare them.
           </p>
         </div>
-        <Link href="/" className={BUTTON_SECONDARY}>
+        <Link href="/" className={button()}>
           ← Live lab
         </Link>
       </header>
@@ -309,7 +309,7 @@ export function WhatIfLab({ scenarios, breakers }: { scenarios: Scenario[]; brea
             }}
           />
         </div>
-        {chosen?.description && <p className="text-sm text-slate-600 dark:text-slate-300">{chosen.description}</p>}
+        {chosen?.description && <p className="text-sm text-fg-secondary">{chosen.description}</p>}
       </section>
 
       <section aria-labelledby="whatif-configs-title" className="space-y-3">
@@ -320,7 +320,7 @@ export function WhatIfLab({ scenarios, breakers }: { scenarios: Scenario[]; brea
           <button
             type="button"
             data-testid="whatif-add-config"
-            className={BUTTON_SECONDARY}
+            className={button()}
             disabled={form.configs.length >= MAX_CONFIGS || breakers.length === 0}
             onClick={() => update({ configs: [...form.configs, { ...draftFrom(breakers[0]!), label: `config ${form.configs.length + 1}` }] })}
           >
@@ -344,7 +344,15 @@ export function WhatIfLab({ scenarios, breakers }: { scenarios: Scenario[]; brea
       </section>
 
       <div className="flex flex-wrap items-center gap-3">
-        <button type="button" data-testid="whatif-run" className={BUTTON_PRIMARY} disabled={run.status === "running"} onClick={() => void start(form, inline)}>
+        <button
+          type="button"
+          data-testid="whatif-run"
+          className={button({ tone: "primary" })}
+          aria-disabled={run.status === "running"}
+          onClick={() => {
+            if (run.status !== "running") void start(form, inline);
+          }}
+        >
           ▶ Run
         </button>
         {run.status === "running" && (
@@ -352,18 +360,18 @@ export function WhatIfLab({ scenarios, breakers }: { scenarios: Scenario[]; brea
             <div role="progressbar" aria-label="Simulation progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(run.done * 100)} data-testid="whatif-progress" className="h-2 w-48 overflow-hidden rounded-full bg-slate-200 dark:bg-slate-700">
               <div className="h-full bg-sky-600" style={{ width: `${run.done * 100}%` }} />
             </div>
-            <button type="button" data-testid="whatif-cancel" className={BUTTON_SECONDARY} onClick={cancel}>
+            <button type="button" data-testid="whatif-cancel" className={button()} onClick={cancel}>
               Cancel
             </button>
           </>
         )}
         {generalProblem && (
-          <p role="alert" data-testid="whatif-error" className="text-sm text-red-700 dark:text-red-300">
+          <p role="alert" data-testid="whatif-error" className={note({ tone: "error" })}>
             {problem.message}
           </p>
         )}
         {run.status === "failed" && (
-          <p role="alert" data-testid="whatif-error" className="text-sm text-red-700 dark:text-red-300">
+          <p role="alert" data-testid="whatif-error" className={note({ tone: "error" })}>
             {run.message}
           </p>
         )}
