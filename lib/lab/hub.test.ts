@@ -43,6 +43,22 @@ function setup(first: Answer = ok) {
   };
 }
 
+/** An answer that takes a turn of the event loop and remembers how many ran at once at most. */
+function countingConcurrency(): { answer: Answer; peak: () => number } {
+  let running = 0;
+  let peak = 0;
+  return {
+    answer: async () => {
+      running += 1;
+      peak = Math.max(peak, running);
+      await tick();
+      running -= 1;
+      return { status: 200 };
+    },
+    peak: () => peak,
+  };
+}
+
 /** The result of a call made once: its only attempt is itself. */
 function once(attempt: Omit<CallResult, "attempts">): CallResult {
   return { ...attempt, attempts: [attempt] };
@@ -359,34 +375,20 @@ describe("LabHub.fireCalls", () => {
 
   it("honours count and concurrency", async () => {
     const { hub, calls, answer } = setup();
-    let running = 0;
-    let peak = 0;
-    answer(async () => {
-      running += 1;
-      peak = Math.max(peak, running);
-      await tick();
-      running -= 1;
-      return { status: 200 };
-    });
+    const concurrency = countingConcurrency();
+    answer(concurrency.answer);
     const { results } = await hub.fireCalls("payments", 25, 4);
     expect(results).toHaveLength(25);
     expect(calls).toHaveLength(25);
-    expect(peak).toBe(4);
+    expect(concurrency.peak()).toBe(4);
   });
 
   it("runs one at a time with concurrency 1", async () => {
     const { hub, answer } = setup();
-    let running = 0;
-    let peak = 0;
-    answer(async () => {
-      running += 1;
-      peak = Math.max(peak, running);
-      await tick();
-      running -= 1;
-      return { status: 200 };
-    });
+    const concurrency = countingConcurrency();
+    answer(concurrency.answer);
     await hub.fireCalls("inventory", 5, 1);
-    expect(peak).toBe(1);
+    expect(concurrency.peak()).toBe(1);
   });
 
   it("reports a call whose client went away (the request's signal aborted) as ignored, and starts no more", async () => {
