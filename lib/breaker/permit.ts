@@ -98,8 +98,8 @@ export class AdmittedCall implements Deadline {
 export class Permit extends AdmittedCall implements CallPermit {
   /** The holder's report of the outcome (after a timeout, too): a second one is a bug. */
   private reportedBy: string | undefined = undefined;
-  private timeoutError: CallTimeoutError | undefined = undefined;
-  private cancelReason: unknown = undefined;
+  /** What the signal aborts with, when the permit timed out or was cancelled before it was read. */
+  private abortReason: unknown = undefined;
 
   get state(): CallPermit["state"] {
     return this.period.state as CallPermit["state"];
@@ -117,8 +117,7 @@ export class Permit extends AdmittedCall implements CallPermit {
     let controller = this.controller;
     if (controller === undefined) {
       controller = this.controller = new AbortController();
-      if (this.outcome === TIMED_OUT) controller.abort(this.timeoutError);
-      else if (this.outcome === CANCELLED) controller.abort(this.cancelReason);
+      if (this.outcome === TIMED_OUT || this.outcome === CANCELLED) controller.abort(this.abortReason);
     }
     return controller.signal;
   }
@@ -135,12 +134,12 @@ export class Permit extends AdmittedCall implements CallPermit {
 
   cancel(reason?: unknown): boolean {
     this.report("cancel()");
-    if (this.outcome === PENDING) this.cancelReason = reason;
+    if (this.outcome === PENDING) this.abortReason = reason;
     return this.cancelled(reason);
   }
 
   protected override timedOutWith(error: CallTimeoutError): void {
-    this.timeoutError = error;
+    this.abortReason = error;
   }
 
   private report(method: string): void {

@@ -36,26 +36,12 @@ function answersSuccessfully(outcome: MockOutcome): boolean {
   return outcome.kind === "ok" || outcome.kind === "slow-body";
 }
 
-/**
- * One admitted call: the breaker's permit for it, and when it stops occupying the endpoint. A call
- * that times out is never answered: the breaker's own timeout (a timer on the config's clock)
- * settles its permit.
- */
-class SimulatedCall {
-  constructor(
-    readonly outcome: MockOutcome,
-    /** When it leaves the endpoint: its answer, or the breaker's timeout if that comes first. */
-    readonly endsAt: number,
-    readonly timesOut: boolean,
-    readonly permit: CallPermit,
-  ) {}
-
-  /** The endpoint answers; the breaker judges the answer at once, synchronously. */
-  answer(): void {
-    if (this.outcome.kind === "reset") this.permit.failure(CONNECTION_RESET);
-    else this.permit.success(answersSuccessfully(this.outcome) ? ANSWERED_OK : ANSWERED_FAILED);
-  }
-}
+// What the endpoint does with an admitted call, kept as its tag in the queue of ending calls.
+const ANSWERS_OK = 0;
+const ANSWERS_FAILED = 1;
+const RESETS = 2;
+// Never answered: the breaker's own timeout (a timer on the config's clock) settles its permit.
+const TIMES_OUT = 3;
 
 /** Arrival instants: `k * 1000 / rps`, or exponential gaps drawn from their own seeded stream. */
 function arrivals(input: WhatIfInput, seed: number): () => number {
@@ -126,7 +112,8 @@ class ConfigRun {
   readonly transitions: WhatIfTransition[] = [];
   private readonly clock = new ManualClock(0);
   private readonly breakers: CircuitBreaker[];
-  private readonly queue = new SettleQueue<SimulatedCall>();
+  /** The calls the breakers let through, by when they leave the endpoint, tagged with their answer. */
+  private readonly queue = new SettleQueue<CallPermit>();
   private readonly timeoutMs: number | null;
   private inFlight = 0;
 
@@ -138,22 +125,35 @@ class ConfigRun {
     this.breakers = Array.from({ length: instances }, (_, instance) => this.host(instance));
   }
 
-  /** The next instant this config has something to do (a timer, a call that ends), or +Infinity. */
-  nextAt(): number {
-    return Math.min(this.clock.nextDueAt() ?? Number.POSITIVE_INFINITY, this.queue.peekAt());
-  }
-
-  /** Move to `now`, firing the breakers' timers due by then. */
-  advanceTo(now: number): void {
-    this.clock.advanceTo(now);
+  /**
+   * Play this config's own events up to `until`: its breakers' timers and the calls that end, those
+   * due by `until` when an arrival follows then (`inclusive`), before it otherwise (the run's end).
+   * At one instant the timers fire first, then the calls end. The configs share nothing but the
+   * arrivals, so each plays its own events between two arrivals, in its own order.
+   */
+  playUntil(until: number, inclusive: boolean): void {
+    const { clock, queue } = this;
+    for (;;) {
+      const at = Math.min(clock.nextDueAt() ?? Number.POSITIVE_INFINITY, queue.peekAt());
+      if (inclusive ? at > until : !(at < until)) break;
+      clock.advanceTo(at);
+      this.endCalls(at);
+    }
+    // The breakers judged those answers at once. Nothing they changed can fall due at `until`
+    // (a new open period, HALF_OPEN or deadline ends later), so the arrival follows at once.
+    if (inclusive) clock.advanceTo(until);
   }
 
   /** Give the calls that end at `now` their answers, which the breakers judge at once. */
-  endCalls(now: number): void {
-    while (this.queue.peekAt() === now) {
-      const call = this.queue.pop();
+  private endCalls(now: number): void {
+    const queue = this.queue;
+    while (queue.peekAt() === now) {
+      const answer = queue.peekTag();
+      const permit = queue.pop();
       this.inFlight -= 1;
-      if (!call.timesOut) call.answer();
+      if (answer === ANSWERS_OK) permit.success(ANSWERED_OK);
+      else if (answer === ANSWERS_FAILED) permit.success(ANSWERED_FAILED);
+      else if (answer === RESETS) permit.failure(CONNECTION_RESET);
     }
   }
 
@@ -165,9 +165,10 @@ class ConfigRun {
     const timesOut = timeoutMs !== null && answerAt >= now + timeoutMs;
     const permit = this.breakers[instance]!.tryAcquire();
     if (!(permit instanceof CircuitOpenError)) {
-      const call = new SimulatedCall(outcome, timesOut ? now + timeoutMs : answerAt, timesOut, permit);
       this.inFlight += 1;
-      this.queue.push(call.endsAt, call);
+      if (timesOut) this.queue.push(now + timeoutMs, permit, TIMES_OUT);
+      else if (outcome.kind === "reset") this.queue.push(answerAt, permit, RESETS);
+      else this.queue.push(answerAt, permit, answersSuccessfully(outcome) ? ANSWERS_OK : ANSWERS_FAILED);
     } else if (answersSuccessfully(outcome) && (timeoutMs === null || answerAt - now < timeoutMs)) {
       this.counts.rejectedGood += 1;
     }
@@ -233,9 +234,10 @@ const PROGRESS_EVERY = 50_000;
 /**
  * Run each config's breakers, the real `CircuitBreaker` on a `ManualClock`, against the scenario
  * in virtual time, and count what happened. Deterministic: the same input gives the same result.
- * The configs run side by side on one time line: they meet the same arrivals and the same draws,
- * and every call is judged synchronously through a permit of its breaker (no promise per call). The input is assumed valid
- * (the lab's schema checks it); a config the library refuses throws the library's error.
+ * The configs run side by side on one time line: they meet the same arrivals and the same draws.
+ * Every call is judged synchronously through a permit of its breaker: no promise per call and no
+ * wait for one. The input is assumed valid (the lab's schema checks it); a config the library
+ * refuses throws the library's error.
  */
 export async function runWhatIf(input: WhatIfInput, onProgress?: ProgressListener): Promise<WhatIfResult> {
   const durationMs = durationOf(input);
@@ -249,18 +251,10 @@ export async function runWhatIf(input: WhatIfInput, onProgress?: ProgressListene
   let arrivalAt = nextArrival();
   let arrived = 0;
 
-  for (;;) {
-    let now = arrivalAt;
-    for (const run of runs) now = Math.min(now, run.nextAt());
-    if (!(now < durationMs)) break;
-    // At one instant: the breakers' timers first, then the calls that end, then new arrivals.
-    for (const run of runs) {
-      run.advanceTo(now);
-      run.endCalls(now);
-    }
-    // The breakers judged those answers at once. Nothing they changed can fall due at this instant
-    // (a new open period, HALF_OPEN or deadline ends later), so the arrival of this instant follows.
-    if (arrivalAt !== now) continue;
+  // At one instant: the breakers' timers first, then the calls that end, then the arrival.
+  while (arrivalAt < durationMs) {
+    const now = arrivalAt;
+    for (const run of runs) run.playUntil(now, true);
     const model = cursor.at(now);
     const instance = arrived % instances;
     // Every arrival draws its outcome, admitted or not, so every config meets the same upstream.
@@ -273,6 +267,7 @@ export async function runWhatIf(input: WhatIfInput, onProgress?: ProgressListene
     arrivalAt = nextArrival();
     if (onProgress && arrived % PROGRESS_EVERY === 0) onProgress(Math.min(1, now / durationMs));
   }
+  for (const run of runs) run.playUntil(durationMs, false);
   const results = runs.map((run) => run.result(timeline.intervals(durationMs)));
   onProgress?.(1);
   return { simulatedCalls: results.reduce((total, result) => total + result.calls, 0), results };

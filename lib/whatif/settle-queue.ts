@@ -1,11 +1,13 @@
 /**
  * A min-heap of items by time, first in first out among equal times: the order in which calls
- * that end at one instant are taken is their arrival order.
+ * that end at one instant are taken is their arrival order. Each item carries a small integer
+ * tag beside it, so that an item and a fact about it need no object to hold them together.
  */
 export class SettleQueue<T> {
   private readonly times: number[] = [];
   private readonly orders: number[] = [];
   private readonly items: T[] = [];
+  private readonly tags: number[] = [];
   private pushed = 0;
 
   get size(): number {
@@ -17,12 +19,18 @@ export class SettleQueue<T> {
     return this.items.length === 0 ? Number.POSITIVE_INFINITY : this.times[0]!;
   }
 
-  push(at: number, item: T): void {
+  /** The tag of the earliest item; the queue must not be empty. */
+  peekTag(): number {
+    return this.tags[0]!;
+  }
+
+  push(at: number, item: T, tag = 0): void {
     let index = this.items.length;
     const order = this.pushed++;
     this.times.push(at);
     this.orders.push(order);
     this.items.push(item);
+    this.tags.push(tag);
     while (index > 0) {
       const parent = (index - 1) >> 1;
       if (!this.before(index, parent)) break;
@@ -39,6 +47,7 @@ export class SettleQueue<T> {
     this.times.pop();
     this.orders.pop();
     this.items.pop();
+    this.tags.pop();
     let index = 0;
     for (;;) {
       const left = 2 * index + 1;
@@ -68,5 +77,8 @@ export class SettleQueue<T> {
     const item = this.items[a]!;
     this.items[a] = this.items[b]!;
     this.items[b] = item;
+    const tag = this.tags[a]!;
+    this.tags[a] = this.tags[b]!;
+    this.tags[b] = tag;
   }
 }
