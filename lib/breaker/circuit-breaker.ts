@@ -556,8 +556,17 @@ export class CircuitBreaker {
     // on Node 20, more than everything else a timed call does, so it gets the shared one.
     const controller = fn.length > 0 ? new AbortController() : undefined;
     this.running += 1;
-    const call = new GuardedCall<T>(this.hooks(), this.settings.name, this.period, startedAt, measured, this.settings.timeoutMs, controller);
-    return call.start(fn, NEVER_ABORTED, callerSignal);
+    const call = new GuardedCall<T>(
+      this.hooks(),
+      this.settings.name,
+      this.period,
+      startedAt,
+      measured,
+      this.settings.timeoutMs,
+      controller,
+      callerSignal,
+    );
+    return call.start(fn, NEVER_ABORTED);
   }
 
   /** A permit for a call admitted in the current period; the breaker watches its timeout. */
@@ -565,7 +574,7 @@ export class CircuitBreaker {
     const timeoutMs = this.settings.timeoutMs;
     const hooks = this.hooks();
     this.running += 1;
-    const permit = new Permit(hooks, this.settings.name, this.period, startedAt, measured, timeoutMs, undefined);
+    const permit = new Permit(hooks, this.settings.name, this.period, startedAt, measured, timeoutMs);
     if (timeoutMs !== null) hooks.track(permit, timeoutMs);
     return permit;
   }

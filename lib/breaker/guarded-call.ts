@@ -1,5 +1,7 @@
-import type { CallTimeoutError } from "./errors";
-import { AdmittedCall, type Outcome } from "./permit";
+import type { Deadline } from "./deadlines";
+import { CallTimeoutError } from "./errors";
+import type { Period } from "./periods";
+import type { CallHooks } from "./permit";
 
 type Settle<T> = { resolve: (value: T) => void; reject: (error: unknown) => void };
 
@@ -13,26 +15,39 @@ function capture(resolve: (value: never) => void, reject: (error: unknown) => vo
 }
 
 /**
- * A call of `execute` that a timeout or the caller's signal can settle before `fn` does: an
- * {@link AdmittedCall} (judged as a permit is) whose methods are also its promise's executor
- * (shared), its timeout and its abort listener (`handleEvent`), so that a call creates only the
- * two reactions to `fn`'s outcome. Functions created per call cost, and more so under tools whose
- * keepNames wraps named ones.
+ * A call that a timeout or the caller's signal can settle before `fn` does: one object whose
+ * methods are its promise's executor (shared), its timeout (as a {@link Deadline}) and its abort
+ * listener (`handleEvent`), so that a call creates only the two reactions to `fn`'s outcome.
+ * Functions created per call cost, and more so under tools whose keepNames wraps named ones.
  */
-export class GuardedCall<T> extends AdmittedCall implements Settle<T> {
+export class GuardedCall<T> implements Deadline, Settle<T> {
   resolve: (value: T) => void = noop;
   reject: (error: unknown) => void = noop;
-  callerSignal: AbortSignal | undefined = undefined;
+  readonly dueAt: number;
+  /** Set by the deadline queue once it forgot the call (expired or released). */
+  done = false;
+  private settled = false;
+
+  constructor(
+    private readonly hooks: CallHooks,
+    private readonly breaker: string,
+    private readonly period: Period,
+    private readonly startedAt: number,
+    /** False when the call is not timed: `fn`'s outcome then reports no duration. */
+    private readonly measured: boolean,
+    private readonly timeoutMs: number | null,
+    private readonly controller: AbortController | undefined,
+    private readonly callerSignal: AbortSignal | undefined,
+  ) {
+    this.dueAt = timeoutMs === null ? Infinity : startedAt + timeoutMs;
+  }
 
   /** Run `fn` under the guards; the promise settles with whichever comes first. */
-  start(fn: (signal: AbortSignal) => T | PromiseLike<T>, signal: AbortSignal, callerSignal: AbortSignal | undefined): Promise<T> {
+  start(fn: (signal: AbortSignal) => T | PromiseLike<T>, signal: AbortSignal): Promise<T> {
     capturing = this as Settle<never>;
     const promise = new Promise<T>(capture);
     capturing = undefined;
-    if (callerSignal !== undefined) {
-      this.callerSignal = callerSignal;
-      callerSignal.addEventListener("abort", this);
-    }
+    this.callerSignal?.addEventListener("abort", this);
     if (this.timeoutMs !== null) this.hooks.track(this, this.timeoutMs);
     let result: T | PromiseLike<T>;
     try {
@@ -50,28 +65,45 @@ export class GuardedCall<T> extends AdmittedCall implements Settle<T> {
     return promise;
   }
 
-  /** The caller's signal aborted. */
-  handleEvent(): void {
-    const reason: unknown = this.callerSignal?.reason;
-    if (this.cancelled(reason)) this.reject(reason);
-  }
-
-  protected override timedOutWith(error: CallTimeoutError): void {
+  /** The timeout ran out while the call was running. */
+  expire(): void {
+    if (!this.claim()) return;
+    const error = new CallTimeoutError(this.breaker, this.timeoutMs ?? Infinity);
+    this.controller?.abort(error);
+    const now = this.hooks.now();
+    this.hooks.timedOut(error, this.period, now - this.startedAt, now);
     this.reject(error);
   }
 
-  protected override claim(outcome: Outcome): boolean {
-    if (!super.claim(outcome)) return false;
-    this.callerSignal?.removeEventListener("abort", this);
-    return true;
+  /** The caller's signal aborted. */
+  handleEvent(): void {
+    if (!this.claim()) return;
+    const reason: unknown = this.callerSignal?.reason;
+    this.controller?.abort(reason);
+    const now = this.hooks.now();
+    this.hooks.cancelled(reason, this.period, now - this.startedAt, now);
+    this.reject(reason);
   }
 
   private succeeded(value: T): void {
-    if (this.returned(value)) this.resolve(value);
+    if (!this.claim()) return;
+    this.hooks.value(value, this.period, this.measured ? this.startedAt : undefined);
+    this.resolve(value);
   }
 
   private failed(error: unknown): void {
-    if (this.threw(error)) this.reject(error);
+    if (!this.claim()) return;
+    this.hooks.error(error, this.period, this.measured ? this.startedAt : undefined);
+    this.reject(error);
+  }
+
+  /** Take the right to settle the call: only the first of `fn`, the timeout and the abort has it. */
+  private claim(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    if (this.timeoutMs !== null && !this.done) this.hooks.release(this);
+    this.callerSignal?.removeEventListener("abort", this);
+    return true;
   }
 }
 
