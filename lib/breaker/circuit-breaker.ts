@@ -1,16 +1,18 @@
 import { Alarm } from "./clock";
 import { DeadlineQueue } from "./deadlines";
 import { CircuitOpenError, rejection, type CallTimeoutError } from "./errors";
-import { GuardedCall, type CallHooks } from "./guarded-call";
+import { GuardedCall } from "./guarded-call";
 import { applyOptions, defaultSettings, initialStateOf, resolvedOptions, sameWindow, type Settings } from "./options";
 import { PERSISTED_VERSION } from "./persisted-state";
 import { halfOpenPeriod, type HalfOpenPeriod, type Period } from "./periods";
+import { Permit, type CallHooks } from "./permit";
 import type {
   BreakerEvent,
   BreakerOptions,
   BreakerSnapshot,
   BreakerState,
   BreakerTotals,
+  CallPermit,
   ExecuteOptions,
   PersistedState,
   TransitionReason,
@@ -209,6 +211,34 @@ export class CircuitBreaker {
     return function wrapped(this: This, ...args: A): Promise<R> {
       return execute(() => fn.apply(this, args));
     };
+  }
+
+  /**
+   * Ask for the right to make one call without handing the breaker a function: the synchronous
+   * form of {@link execute}, for callers that run the call themselves (a callback API, a
+   * simulation in virtual time, a call settled elsewhere). Returns a {@link CallPermit} when the
+   * call may run, or the {@link CircuitOpenError} (returned, not thrown, and counted in
+   * `totals.rejected`) when the breaker refuses it. Report the call's outcome once on the permit:
+   * it is judged then and there, exactly as `execute` would judge it, with no promise involved.
+   *
+   * @throws TypeError when the breaker is disposed.
+   *
+   * @example
+   * ```ts
+   * const permit = breaker.tryAcquire();
+   * if (permit instanceof CircuitOpenError) return fallback(permit.retryAfterMs);
+   * socket.send(request, (error, reply) => (error ? permit.failure(error) : permit.success(reply)));
+   * ```
+   */
+  tryAcquire(): CallPermit | CircuitOpenError {
+    // The hot path, as execute's: CLOSED or DISABLED with nothing to time or tell admits at once.
+    if (this.plain && this.skipsTiming()) {
+      return this.grant(this.settings.timeoutMs === null ? UNTIMED : this.settings.clock.now(), false);
+    }
+    this.assertUsable();
+    const refusal = this.admit();
+    if (refusal !== undefined) return refusal;
+    return this.grant(this.settings.clock.now(), true);
   }
 
   /** Plain, JSON-serialisable state of the breaker at this instant. */
@@ -537,6 +567,16 @@ export class CircuitBreaker {
       callerSignal,
     );
     return call.start(fn, NEVER_ABORTED);
+  }
+
+  /** A permit for a call admitted in the current period; the breaker watches its timeout. */
+  private grant(startedAt: number, measured: boolean): Permit {
+    const timeoutMs = this.settings.timeoutMs;
+    const hooks = this.hooks();
+    this.running += 1;
+    const permit = new Permit(hooks, this.settings.name, this.period, startedAt, measured, timeoutMs);
+    if (timeoutMs !== null) hooks.track(permit, timeoutMs);
+    return permit;
   }
 
   private hooks(): CallHooks {

@@ -1,20 +1,7 @@
 import type { Deadline } from "./deadlines";
 import { CallTimeoutError } from "./errors";
 import type { Period } from "./periods";
-
-/** What a guarded call reports to its breaker, and the breaker's services it uses. */
-export interface CallHooks {
-  now(): number;
-  /** Watch the call's timeout. */
-  track(call: Deadline, timeoutMs: number): void;
-  /** The call settled before its timeout: stop watching it. */
-  release(call: Deadline): void;
-  /** `fn` settled first; `startedAt` is undefined when the call's duration is not measured. */
-  value(value: unknown, period: Period, startedAt: number | undefined): void;
-  error(error: unknown, period: Period, startedAt: number | undefined): void;
-  timedOut(error: CallTimeoutError, period: Period, durationMs: number, now: number): void;
-  cancelled(reason: unknown, period: Period, durationMs: number, now: number): void;
-}
+import type { CallHooks } from "./permit";
 
 type Settle<T> = { resolve: (value: T) => void; reject: (error: unknown) => void };
 

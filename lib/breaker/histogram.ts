@@ -39,15 +39,26 @@ export class LatencyHistogram {
 
   add(ms: number): void {
     if (Number.isNaN(ms)) return;
+    this.addIn(bucketOf(ms), ms);
+  }
+
+  /** Add a latency (not NaN) whose bucket, `bucketOf(ms)`, the caller already has. */
+  addIn(bucket: number, ms: number): void {
     this.counts ??= new Float64Array(BUCKET_COUNT);
-    this.counts[bucketOf(ms)]! += 1;
+    this.counts[bucket]! += 1;
     this.total += 1;
     this.sum += ms;
   }
 
   remove(ms: number): void {
-    if (Number.isNaN(ms) || this.counts === null) return;
-    this.counts[bucketOf(ms)]! -= 1;
+    if (Number.isNaN(ms)) return;
+    this.removeFrom(bucketOf(ms), ms);
+  }
+
+  /** Take away a latency (not NaN) added before, given with its bucket, `bucketOf(ms)`. */
+  removeFrom(bucket: number, ms: number): void {
+    if (this.counts === null) return;
+    this.counts[bucket]! -= 1;
     this.total -= 1;
     // Repeated float subtraction drifts; an empty histogram has an exact sum of zero.
     this.sum = this.total === 0 ? 0 : this.sum - ms;

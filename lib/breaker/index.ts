@@ -17,6 +17,7 @@ export type {
   BreakerSnapshot,
   BreakerState,
   BreakerTotals,
+  CallPermit,
   Clock,
   CountWindowOptions,
   ExecuteOptions,

@@ -164,6 +164,48 @@ export type TryResult<T> =
       rejected: boolean;
     };
 
+/**
+ * The right to make one call, granted by {@link CircuitBreaker.tryAcquire}: run the call yourself,
+ * then report its outcome once with `success`, `failure` or `cancel`. The outcome is judged at
+ * once, synchronously, exactly as `execute` judges a call's: the predicates, the slow-call
+ * threshold, the timeout, the events and the latency histogram all apply, and it counts only
+ * while the period it was granted in is current (a permit that outlives a trip, a reset or its
+ * HALF_OPEN is counted in `totals` but decides nothing). With `timeoutMs`, the breaker settles a
+ * permit still unsettled at its deadline as a timeout, on its own clock, and aborts its `signal`.
+ */
+export interface CallPermit {
+  /** The breaker's name. */
+  readonly breaker: string;
+  /** The state the permit was granted in; a HALF_OPEN permit holds one of the trial slots. */
+  readonly state: "CLOSED" | "HALF_OPEN" | "DISABLED";
+  /** True once settled: by `success`, `failure` or `cancel`, or by the breaker's timeout. */
+  readonly settled: boolean;
+  /** True when the breaker's `timeoutMs` ran out first and settled the permit as a timeout. */
+  readonly timedOut: boolean;
+  /**
+   * Aborts when the breaker times the permit out (with the `CallTimeoutError`) or when it is
+   * cancelled (with the reason). Created on first read: a permit whose signal is never read costs
+   * no `AbortController`.
+   */
+  readonly signal: AbortSignal;
+  /**
+   * The call returned `value` (`isResultFailure` may still judge it a failure). Returns true when
+   * this settled the permit, false when the breaker's timeout had settled it already.
+   * @throws TypeError when the permit was already settled by `success`, `failure` or `cancel`.
+   */
+  success(value?: unknown): boolean;
+  /**
+   * The call threw `error` (ignored, not a failure, when `isFailure` says so). Returns and throws
+   * as {@link CallPermit.success} does.
+   */
+  failure(error: unknown): boolean;
+  /**
+   * The call was abandoned (the caller gave up): counted as ignored, a trial gives its slot back,
+   * the signal aborts with `reason`. Returns and throws as {@link CallPermit.success} does.
+   */
+  cancel(reason?: unknown): boolean;
+}
+
 interface EventBase {
   /** The breaker's name. */
   breaker: string;

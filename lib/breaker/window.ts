@@ -29,10 +29,14 @@ export class CumulativeWindow implements CallWindow {
   readonly latency = new LatencyHistogram();
 
   record(failed: boolean, slow: boolean, durationMs: number): void {
+    this.count(failed, slow);
+    this.latency.add(durationMs);
+  }
+
+  protected count(failed: boolean, slow: boolean): void {
     this.calls += 1;
     if (failed) this.failures += 1;
     if (slow) this.slowCalls += 1;
-    this.latency.add(durationMs);
   }
 
   expire(): void {}
@@ -63,6 +67,8 @@ export class CountWindow extends CumulativeWindow {
   // Allocated by the first call, then grown: an idle breaker holds no ring.
   private flags = new Uint8Array(0);
   private durations = new Float64Array(0);
+  /** Each timed call's latency bucket, so that evicting it needs no second logarithm. */
+  private buckets = new Uint8Array(0);
   private oldest = 0;
 
   constructor(readonly size: number) {
@@ -81,11 +87,17 @@ export class CountWindow extends CumulativeWindow {
       this.calls -= 1;
       if (evicted & FAILED) this.failures -= 1;
       if (evicted & SLOW) this.slowCalls -= 1;
-      this.latency.remove(this.durations[slot]!);
+      const evictedMs = this.durations[slot]!;
+      if (!Number.isNaN(evictedMs)) this.latency.removeFrom(this.buckets[slot]!, evictedMs);
     }
     this.flags[slot] = (failed ? FAILED : 0) | (slow ? SLOW : 0);
     this.durations[slot] = durationMs;
-    super.record(failed, slow, durationMs);
+    this.count(failed, slow);
+    if (!Number.isNaN(durationMs)) {
+      const bucket = bucketOf(durationMs);
+      this.buckets[slot] = bucket;
+      this.latency.addIn(bucket, durationMs);
+    }
   }
 
   override persist(): PersistedWindow {
@@ -107,8 +119,11 @@ export class CountWindow extends CumulativeWindow {
     flags.set(this.flags);
     const durations = new Float64Array(capacity);
     durations.set(this.durations);
+    const buckets = new Uint8Array(capacity);
+    buckets.set(this.buckets);
     this.flags = flags;
     this.durations = durations;
+    this.buckets = buckets;
   }
 }
 
@@ -155,9 +170,11 @@ export class TimeWindow implements CallWindow {
     const group = this.groupFor(now);
     this.groupCalls[group]! += 1;
     if (!Number.isNaN(durationMs)) {
+      const bucket = bucketOf(durationMs);
       this.groupTimedCalls[group]! += 1;
       this.groupLatencySum[group]! += durationMs;
-      this.groupBuckets[group * BUCKET_COUNT + bucketOf(durationMs)]! += 1;
+      this.groupBuckets[group * BUCKET_COUNT + bucket]! += 1;
+      this.latency.addIn(bucket, durationMs);
     }
     this.calls += 1;
     if (failed) {
@@ -168,7 +185,6 @@ export class TimeWindow implements CallWindow {
       this.groupSlowCalls[group]! += 1;
       this.slowCalls += 1;
     }
-    this.latency.add(durationMs);
   }
 
   expire(now: number): void {

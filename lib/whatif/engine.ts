@@ -1,4 +1,4 @@
-import { CircuitBreaker, ManualClock, type BreakerEvent } from "@/lib/breaker";
+import { CircuitBreaker, CircuitOpenError, ManualClock, type BreakerEvent, type CallPermit } from "@/lib/breaker";
 import {
   createRandom,
   decideOutcome,
@@ -21,8 +21,6 @@ interface UpstreamAnswer {
 const ANSWERED_OK: UpstreamAnswer = { failed: false };
 const ANSWERED_FAILED: UpstreamAnswer = { failed: true };
 const CONNECTION_RESET = new Error("connection reset by the simulated endpoint");
-// A call the breaker's timeout will end never hears back: nothing needs to settle its promise.
-const NEVER_ANSWERED = new Promise<UpstreamAnswer>(() => {});
 
 // A gap of the arrival stream must not come from the endpoint's stream, or poisson and steady
 // traffic would see different upstreams: this constant sets the arrivals' own seed apart.
@@ -38,33 +36,12 @@ function answersSuccessfully(outcome: MockOutcome): boolean {
   return outcome.kind === "ok" || outcome.kind === "slow-body";
 }
 
-/** One admitted call: its answer, and when it stops occupying the endpoint. */
-class SimulatedCall {
-  resolve: ((answer: UpstreamAnswer) => void) | undefined = undefined;
-  reject: ((error: Error) => void) | undefined = undefined;
-
-  constructor(
-    readonly outcome: MockOutcome,
-    /** When it leaves the endpoint: its answer, or the breaker's timeout if that comes first. */
-    readonly endsAt: number,
-    readonly timesOut: boolean,
-  ) {}
-
-  /** The function the breaker runs: the request reaches the endpoint. */
-  start(): Promise<UpstreamAnswer> {
-    if (this.timesOut) return NEVER_ANSWERED;
-    return new Promise((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
-  }
-
-  /** The endpoint answers; the breaker judges it in a promise reaction. */
-  answer(): void {
-    if (this.outcome.kind === "reset") this.reject!(CONNECTION_RESET);
-    else this.resolve!(answersSuccessfully(this.outcome) ? ANSWERED_OK : ANSWERED_FAILED);
-  }
-}
+// What the endpoint does with an admitted call, kept as its tag in the queue of ending calls.
+const ANSWERS_OK = 0;
+const ANSWERS_FAILED = 1;
+const RESETS = 2;
+// Never answered: the breaker's own timeout (a timer on the config's clock) settles its permit.
+const TIMES_OUT = 3;
 
 /** Arrival instants: `k * 1000 / rps`, or exponential gaps drawn from their own seeded stream. */
 function arrivals(input: WhatIfInput, seed: number): () => number {
@@ -97,8 +74,6 @@ export function seedOf(input: WhatIfInput): number {
 }
 
 interface Counts {
-  /** Outcome events heard: every call the breaker judges emits exactly one. */
-  judged: number;
   successes: number;
   failures: number;
   timeouts: number;
@@ -133,22 +108,14 @@ class ArrivalDraws {
 
 /** One config's breakers (one per instance) on their own clock, with the calls they let through. */
 class ConfigRun {
-  readonly counts: Counts = { judged: 0, successes: 0, failures: 0, timeouts: 0, rejected: 0, ignored: 0, rejectedGood: 0 };
+  readonly counts: Counts = { successes: 0, failures: 0, timeouts: 0, rejected: 0, ignored: 0, rejectedGood: 0 };
   readonly transitions: WhatIfTransition[] = [];
   private readonly clock = new ManualClock(0);
   private readonly breakers: CircuitBreaker[];
-  private readonly queue = new SettleQueue<SimulatedCall>();
+  /** The calls the breakers let through, by when they leave the endpoint, tagged with their answer. */
+  private readonly queue = new SettleQueue<CallPermit>();
   private readonly timeoutMs: number | null;
   private inFlight = 0;
-  private answered = 0;
-  // The call being offered to a breaker, and whether the breaker ran it: one function for every
-  // call rather than a closure each (the breaker calls it synchronously or not at all).
-  private arriving: SimulatedCall | undefined = undefined;
-  private admitted = false;
-  private readonly startArriving = (): Promise<UpstreamAnswer> => {
-    this.admitted = true;
-    return this.arriving!.start();
-  };
 
   constructor(
     readonly config: WhatIfConfig,
@@ -158,36 +125,36 @@ class ConfigRun {
     this.breakers = Array.from({ length: instances }, (_, instance) => this.host(instance));
   }
 
-  /** The next instant this config has something to do (a timer, a call that ends), or +Infinity. */
-  nextAt(): number {
-    return Math.min(this.clock.nextDueAt() ?? Number.POSITIVE_INFINITY, this.queue.peekAt());
-  }
-
-  /** Move to `now`, firing the breakers' timers due by then. */
-  advanceTo(now: number): void {
-    this.clock.advanceTo(now);
-  }
-
   /**
-   * Give the calls that end at `now` their answers; the breakers judge them in promise reactions.
-   * Says whether any call ended.
+   * Play this config's own events up to `until`: its breakers' timers and the calls that end, those
+   * due by `until` when an arrival follows then (`inclusive`), before it otherwise (the run's end).
+   * At one instant the timers fire first, then the calls end. The configs share nothing but the
+   * arrivals, so each plays its own events between two arrivals, in its own order.
    */
-  endCalls(now: number): boolean {
-    if (this.queue.peekAt() !== now) return false;
-    while (this.queue.peekAt() === now) {
-      const call = this.queue.pop();
-      this.inFlight -= 1;
-      if (!call.timesOut) {
-        call.answer();
-        this.answered += 1;
-      }
+  playUntil(until: number, inclusive: boolean): void {
+    const { clock, queue } = this;
+    for (;;) {
+      const at = Math.min(clock.nextDueAt() ?? Number.POSITIVE_INFINITY, queue.peekAt());
+      if (inclusive ? at > until : !(at < until)) break;
+      clock.advanceTo(at);
+      this.endCalls(at);
     }
-    return true;
+    // The breakers judged those answers at once. Nothing they changed can fall due at `until`
+    // (a new open period, HALF_OPEN or deadline ends later), so the arrival follows at once.
+    if (inclusive) clock.advanceTo(until);
   }
 
-  /** Whether every answer given has been judged (a timed-out call was judged by its timer). */
-  get settled(): boolean {
-    return this.counts.judged - this.counts.timeouts >= this.answered;
+  /** Give the calls that end at `now` their answers, which the breakers judge at once. */
+  private endCalls(now: number): void {
+    const queue = this.queue;
+    while (queue.peekAt() === now) {
+      const answer = queue.peekTag();
+      const permit = queue.pop();
+      this.inFlight -= 1;
+      if (answer === ANSWERS_OK) permit.success(ANSWERED_OK);
+      else if (answer === ANSWERS_FAILED) permit.success(ANSWERED_FAILED);
+      else if (answer === RESETS) permit.failure(CONNECTION_RESET);
+    }
   }
 
   /** A call arrives at `now` at instance `instance`, with the upstream's answer decided from `draws`. */
@@ -196,13 +163,12 @@ class ConfigRun {
     const answerAt = now + answerDelay(outcome);
     const { timeoutMs } = this;
     const timesOut = timeoutMs !== null && answerAt >= now + timeoutMs;
-    const call = new SimulatedCall(outcome, timesOut ? now + timeoutMs : answerAt, timesOut);
-    this.arriving = call;
-    this.admitted = false;
-    void this.breakers[instance]!.tryExecute(this.startArriving);
-    if (this.admitted) {
+    const permit = this.breakers[instance]!.tryAcquire();
+    if (!(permit instanceof CircuitOpenError)) {
       this.inFlight += 1;
-      this.queue.push(call.endsAt, call);
+      if (timesOut) this.queue.push(now + timeoutMs, permit, TIMES_OUT);
+      else if (outcome.kind === "reset") this.queue.push(answerAt, permit, RESETS);
+      else this.queue.push(answerAt, permit, answersSuccessfully(outcome) ? ANSWERS_OK : ANSWERS_FAILED);
     } else if (answersSuccessfully(outcome) && (timeoutMs === null || answerAt - now < timeoutMs)) {
       this.counts.rejectedGood += 1;
     }
@@ -241,11 +207,9 @@ class ConfigRun {
           transitions.push({ at: event.at, instance, from: event.from, to: event.to, reason: event.reason });
           break;
         case "success":
-          counts.judged += 1;
           counts.successes += 1;
           break;
         case "failure":
-          counts.judged += 1;
           counts.failures += 1;
           if (event.timeout) counts.timeouts += 1;
           break;
@@ -253,7 +217,6 @@ class ConfigRun {
           counts.rejected += 1;
           break;
         case "ignored":
-          counts.judged += 1;
           counts.ignored += 1;
           break;
       }
@@ -271,9 +234,10 @@ const PROGRESS_EVERY = 50_000;
 /**
  * Run each config's breakers, the real `CircuitBreaker` on a `ManualClock`, against the scenario
  * in virtual time, and count what happened. Deterministic: the same input gives the same result.
- * The configs run side by side on one time line: they meet the same arrivals and the same draws,
- * and one wait for the breakers' promise reactions serves them all. The input is assumed valid
- * (the lab's schema checks it); a config the library refuses throws the library's error.
+ * The configs run side by side on one time line: they meet the same arrivals and the same draws.
+ * Every call is judged synchronously through a permit of its breaker: no promise per call and no
+ * wait for one. The input is assumed valid (the lab's schema checks it); a config the library
+ * refuses throws the library's error.
  */
 export async function runWhatIf(input: WhatIfInput, onProgress?: ProgressListener): Promise<WhatIfResult> {
   const durationMs = durationOf(input);
@@ -287,26 +251,10 @@ export async function runWhatIf(input: WhatIfInput, onProgress?: ProgressListene
   let arrivalAt = nextArrival();
   let arrived = 0;
 
-  const settled = () => {
-    for (const run of runs) if (!run.settled) return false;
-    return true;
-  };
-  for (;;) {
-    let now = arrivalAt;
-    for (const run of runs) now = Math.min(now, run.nextAt());
-    if (!(now < durationMs)) break;
-    // At one instant: the breakers' timers first, then the calls that end, then new arrivals.
-    let ended = false;
-    for (const run of runs) {
-      run.advanceTo(now);
-      if (run.endCalls(now)) ended = true;
-    }
-    if (ended) {
-      // Until the breakers have judged these answers, nothing later may be decided.
-      while (!settled()) await null;
-      continue;
-    }
-    if (arrivalAt !== now) continue;
+  // At one instant: the breakers' timers first, then the calls that end, then the arrival.
+  while (arrivalAt < durationMs) {
+    const now = arrivalAt;
+    for (const run of runs) run.playUntil(now, true);
     const model = cursor.at(now);
     const instance = arrived % instances;
     // Every arrival draws its outcome, admitted or not, so every config meets the same upstream.
@@ -319,6 +267,7 @@ export async function runWhatIf(input: WhatIfInput, onProgress?: ProgressListene
     arrivalAt = nextArrival();
     if (onProgress && arrived % PROGRESS_EVERY === 0) onProgress(Math.min(1, now / durationMs));
   }
+  for (const run of runs) run.playUntil(durationMs, false);
   const results = runs.map((run) => run.result(timeline.intervals(durationMs)));
   onProgress?.(1);
   return { simulatedCalls: results.reduce((total, result) => total + result.calls, 0), results };

@@ -15,4 +15,14 @@ describe("SettleQueue", () => {
     expect(popped).toEqual(expected);
     expect(queue.peekAt()).toBe(Number.POSITIVE_INFINITY);
   });
+
+  it("keeps each item's tag with it", () => {
+    const random = createRandom(5);
+    const queue = new SettleQueue<number>();
+    for (let order = 0; order < 500; order++) queue.push(Math.floor(random() * 20), order, order % 3);
+    while (queue.size > 0) {
+      const tag = queue.peekTag();
+      expect(queue.pop() % 3).toBe(tag);
+    }
+  });
 });
