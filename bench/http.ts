@@ -115,7 +115,15 @@ export async function runHttpBenchmark({ quick = false, log = console.log }: { q
     await post(base, "/api/reset", {});
     await fetch(`${base}/api/endpoints/payments`, { method: "PATCH", headers: JSON_HEADERS, body: JSON.stringify({ latencyMs: 0, jitterMs: 0 }) });
     await run("fire a call, breaker CLOSED (real call to the mock)", "POST", "/api/breakers/payments/calls", seconds, '{"count":1}');
-    await run("GET /api/state", "GET", "/api/state", seconds);
+    // The state's size depends on the timeline: read it full (10 000 entries, as a busy lab has
+    // it), whatever the runs before managed to fire.
+    await post(base, "/api/reset", {});
+    for (let batch = 0; batch < 10; batch++) await post(base, "/api/breakers/payments/calls", { count: 1_000, concurrency: 100 });
+    const full = await fetch(`${base}/api/state`).then((response) => response.text());
+    const dashboard = await fetch(`${base}/api/state?view=dashboard`).then((response) => response.text());
+    log(`  GET /api/state with a full timeline: ${full.length} bytes; ?view=dashboard: ${dashboard.length} bytes`);
+    await run("GET /api/state (full timeline)", "GET", "/api/state", seconds);
+    await run("GET /api/state?view=dashboard (full timeline)", "GET", "/api/state?view=dashboard", seconds);
 
     await post(base, "/api/reset", {});
     await post(base, "/api/breakers", { name: "fanout", endpoint: "payments", options: { failureThreshold: 1, openMs: 60_000 } });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { createBreakerSchema, fireCallsSchema, labResetSchema } from "@/lib/api/schemas";
 import { isLabError, LabError, type LabError as LabErrorType } from "./errors";
-import { json, MAX_BODY_BYTES, mutation, nameOf, noContent, readBody, route } from "./http";
+import { json, jsonText, MAX_BODY_BYTES, mutation, nameOf, noContent, readBody, route } from "./http";
 
 const URL_ = "http://lab.test/api/breakers";
 
@@ -270,6 +270,14 @@ describe("json, noContent, nameOf", () => {
     expect(response.headers.get("cache-control")).toBe("no-store, no-transform");
     expect(await response.json()).toEqual({ a: 1 });
     expect(json([]).status).toBe(200);
+  });
+
+  it("jsonText answers text that is already JSON, as JSON", async () => {
+    const response = jsonText('{"a":1}', 201);
+    expect(response.status).toBe(201);
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(response.headers.get("cache-control")).toBe("no-store, no-transform");
+    expect(await response.json()).toEqual({ a: 1 });
   });
 
   it("noContent answers 204 with no body", async () => {

@@ -21,6 +21,11 @@ export function json(data: unknown, status = 200): Response {
   return Response.json(data, { status, headers: NO_STORE });
 }
 
+/** A JSON answer whose text is already serialized. */
+export function jsonText(text: string, status = 200): Response {
+  return new Response(text, { status, headers: { ...NO_STORE, "Content-Type": "application/json" } });
+}
+
 export function noContent(): Response {
   return new Response(null, { status: 204, headers: NO_STORE });
 }

@@ -141,6 +141,21 @@ describe("LabHub demo defaults", () => {
   });
 });
 
+describe("LabHub.stateJson", () => {
+  it("is state() as JSON, with a timeline, a playback, and again after more calls", async () => {
+    const { hub, answer } = setup();
+    await hub.fireCalls("payments", 5, 5);
+    answer(status(503));
+    await hub.fireCalls("payments", 3, 1);
+    hub.play("flapping");
+    expect(JSON.parse(hub.stateJson())).toEqual(JSON.parse(JSON.stringify(hub.state())));
+    await hub.fireCalls("search", 4, 2);
+    expect(JSON.parse(hub.stateJson())).toEqual(JSON.parse(JSON.stringify(hub.state())));
+    expect(JSON.parse(hub.stateJson()).timeline).toHaveLength(hub.state().timeline.length);
+    hub.stopPlayback();
+  });
+});
+
 describe("LabHub.createBreaker", () => {
   it("hosts a new breaker on an existing endpoint, listed after the demo's", () => {
     const { hub } = setup();

@@ -90,6 +90,7 @@ export class LabHub {
   readonly metrics: LabMetrics;
   private readonly bus = new EventBus();
   private readonly timeline = new RingBuffer<TimelineEntry>(TIMELINE_CAPACITY);
+  private readonly entryJsonCache = new WeakMap<TimelineEntry, string>();
   private readonly breakers = new Map<string, HostedBreaker>();
   private readonly endpoints = new Map<string, Endpoint>();
   private readonly traffic = new Map<string, { requests: number; inFlight: number; overloaded: number }>();
@@ -144,6 +145,31 @@ export class LabHub {
       timeline: this.timeline.toArray(),
       playback: this.player.status(),
     };
+  }
+
+  /**
+   * `state()` as JSON, each timeline entry serialized once for every request that reads it: the
+   * entries never change, and a full timeline is ten thousand of them.
+   */
+  stateJson(): string {
+    const { now, breakers, endpoints, timeline, playback } = this.state();
+    const fields: Record<keyof LabState, string> = {
+      now: JSON.stringify(now),
+      breakers: JSON.stringify(breakers),
+      endpoints: JSON.stringify(endpoints),
+      timeline: `[${timeline.map((entry) => this.entryJson(entry)).join(",")}]`,
+      playback: JSON.stringify(playback),
+    };
+    return `{${Object.entries(fields).map(([key, json]) => `"${key}":${json}`).join(",")}}`;
+  }
+
+  private entryJson(entry: TimelineEntry): string {
+    let json = this.entryJsonCache.get(entry);
+    if (json === undefined) {
+      json = JSON.stringify(entry);
+      this.entryJsonCache.set(entry, json);
+    }
+    return json;
   }
 
   /** What the dashboard draws (`/api/state?view=dashboard`): the timeline of its longest range, in compact form. */

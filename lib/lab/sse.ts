@@ -78,7 +78,7 @@ export function eventStream(hub: LabHub, requestSignal: AbortSignal, form: "full
       } else {
         // Taking the state may itself publish transitions that were due; the snapshot includes
         // them, so it carries the id of the newest message and the subscription starts after it.
-        const state = JSON.stringify(hub.state());
+        const state = hub.stateJson();
         send(encoder.encode(frame({ id: hub.currentEventId, event: "snapshot", data: state })));
         unsubscribe = hub.subscribe((message) => send(encodedFrame(message)));
       }

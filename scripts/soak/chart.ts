@@ -28,6 +28,7 @@ const LEFT = 60;
 const RIGHT = 12;
 const TOP = 22;
 const GAP = 18;
+const BOTTOM = 18;
 
 const round = (value: number) => Math.round(value * 10) / 10;
 
@@ -37,7 +38,7 @@ function escape(text: string): string {
 
 /** An SVG document charting `samples`. */
 export function soakChart(samples: readonly SecondSample[], title: string): string {
-  const height = TOP + PANELS.length * (PANEL_HEIGHT + GAP);
+  const height = TOP + PANELS.length * (PANEL_HEIGHT + GAP) + BOTTOM;
   const lastSecond = Math.max(1, ...samples.map((sample) => sample.second));
   const x = (second: number) => LEFT + (second / lastSecond) * (WIDTH - LEFT - RIGHT);
   const parts = [

@@ -1,10 +1,10 @@
 import { stateQuerySchema } from "@/lib/api/schemas";
 import { getHub } from "@/lib/lab/instance";
-import { json, readQuery, route } from "@/lib/lab/http";
+import { json, jsonText, readQuery, route } from "@/lib/lab/http";
 
 export const dynamic = "force-dynamic";
 
 export const GET = route((request) => {
   const { view } = readQuery(request, stateQuerySchema);
-  return json(view === "dashboard" ? getHub().dashboardState() : getHub().state());
+  return view === "dashboard" ? json(getHub().dashboardState()) : jsonText(getHub().stateJson());
 });
