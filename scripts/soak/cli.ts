@@ -2,7 +2,8 @@
  * `npm run soak -- --seconds N`: build if needed, start a lab server of its own on loopback,
  * soak it for N seconds (default 300), print the report, and stop the server.
  *
- * `--rate` calls/s (200), `--clients` live-stream clients (50); `--healthy` keeps every endpoint
+ * `--rate` calls/s (200), `--clients` live-stream clients (50), `--tick-ms` how often a burst
+ * of calls leaves (100: each breaker's share in one request, all at once); `--healthy` keeps every endpoint
  * healthy (every call a real request answered by the mock), `--compact` has the clients read the
  * dashboard's compact stream, `--persistent` keeps them connected for the whole run; `--chart
  * FILE.svg` writes the per-second chart.
@@ -19,13 +20,14 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "300" },
     rate: { type: "string", default: "200" },
     clients: { type: "string", default: "50" },
+    "tick-ms": { type: "string", default: "100" },
     healthy: { type: "boolean", default: false },
     compact: { type: "boolean", default: false },
     persistent: { type: "boolean", default: false },
     chart: { type: "string" },
   },
 });
-function integerOption(name: "seconds" | "rate" | "clients", min: number, max: number): number {
+function integerOption(name: "seconds" | "rate" | "clients" | "tick-ms", min: number, max: number): number {
   const value = Number(values[name]);
   if (!Number.isInteger(value) || value < min || value > max) {
     console.error(`--${name} must be an integer from ${min} to ${max}, got ${values[name]}`);
@@ -36,6 +38,7 @@ function integerOption(name: "seconds" | "rate" | "clients", min: number, max: n
 const seconds = integerOption("seconds", 5, 3_600);
 const rate = integerOption("rate", 1, 5_000);
 const clients = integerOption("clients", 0, 1_000);
+const tickMs = integerOption("tick-ms", 10, 1_000);
 
 const build = spawnSync(process.execPath, ["scripts/start.mjs", "--build-only"], { stdio: "inherit" });
 if (build.status !== 0) process.exit(build.status ?? 1);
@@ -52,6 +55,7 @@ try {
     toggleEveryMs: values.healthy ? null : 3_000,
     streamPath: values.compact ? "/api/events?compact=1" : "/api/events",
     persistentClients: values.persistent,
+    tickMs,
     log: (line) => console.log(line),
   });
   for (const line of server.output.split("\n")) {

@@ -16,6 +16,8 @@ export interface SoakOptions {
   toggleEveryMs?: number | null;
   /** The stream the clients read: the full form, or the dashboard's compact one. */
   streamPath?: "/api/events" | "/api/events?compact=1";
+  /** How often a burst of calls is fired (each breaker's share in one request, all at once); default 100 ms. */
+  tickMs?: number;
   /** Clients stay connected for the whole run (as open dashboards do) instead of coming and going. */
   persistentClients?: boolean;
   log?: (line: string) => void;
@@ -69,7 +71,6 @@ export interface SoakReport {
 
 const JSON_HEADERS = { "Content-Type": "application/json" };
 const BREAKERS = ["payments", "inventory", "search"];
-const TICK_MS = 100;
 // Two scrapes a second: the heap's floor (its value right after a collection) needs the samples;
 // each row of the per-second table merges two of them.
 const SAMPLE_MS = 500;
@@ -139,7 +140,7 @@ async function sseClient(url: string, until: () => boolean, counters: StreamCoun
 }
 
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
-  const { baseURL, seconds, callsPerSecond = 200, sseClients = 50, toggleEveryMs = 3_000, streamPath = "/api/events", persistentClients = false, log = () => {} } = options;
+  const { baseURL, seconds, callsPerSecond = 200, sseClients = 50, toggleEveryMs = 3_000, streamPath = "/api/events", persistentClients = false, tickMs = 100, log = () => {} } = options;
   await fetch(`${baseURL}/api/reset`, { method: "POST", headers: JSON_HEADERS, body: "{}" });
   const before = await metricsOf(baseURL);
   const start = memoryOf(before);
@@ -182,7 +183,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     inFlight.add(request);
   };
 
-  const callsPerTick = (callsPerSecond * TICK_MS) / 1_000;
+  const callsPerTick = (callsPerSecond * tickMs) / 1_000;
   let carry = 0;
   const loadTimer = setInterval(() => {
     carry += callsPerTick;
@@ -192,7 +193,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       const share = Math.floor(calls / BREAKERS.length) + (index < calls % BREAKERS.length ? 1 : 0);
       if (share > 0) fire(BREAKERS[index]!, share);
     }
-  }, TICK_MS);
+  }, tickMs);
 
   let toggles = 0;
   const faults = [{ failureRate: 1 }, { failureRate: 0 }, { failureRate: 0.5 }, { failureRate: 0, latencyMs: 1_500, jitterMs: 200 }, { failureRate: 0, latencyMs: 20, jitterMs: 10 }];
