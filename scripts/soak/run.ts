@@ -210,7 +210,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const perSecond: SecondSample[] = [];
   let bytesAtLastSample = 0;
   let firstHalf: SecondSample | undefined;
+  let samplesTaken = 0;
   const sampleTimer = setInterval(() => {
+    // The second a sample belongs to is when it was asked for: answers can arrive late and out of order.
+    samplesTaken += 1;
+    const second = Math.ceil((samplesTaken * SAMPLE_MS) / 1_000);
     const bytes = streams.bytes - bytesAtLastSample;
     bytesAtLastSample = streams.bytes;
     const calls = callsAnsweredThisSecond;
@@ -223,7 +227,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       heapSamples.push({ at: Date.now() - startedAt, heap: memory.heapUsedBytes });
       eventLoopDelays.push((metrics.get("nodejs_eventloop_lag_p99_seconds") ?? 0) * 1_000);
       const sample: SecondSample = {
-        second: Math.round((Date.now() - startedAt) / 1_000),
+        second,
         eventLoopDelayP99Ms: eventLoopDelays.at(-1)!,
         heapUsedBytes: memory.heapUsedBytes,
         rssBytes: memory.rssBytes,
@@ -231,11 +235,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         bytesPerClient: clients > 0 ? bytes / clients : 0,
         calls,
       };
-      if (firstHalf === undefined) {
-        firstHalf = sample;
-      } else {
+      if (firstHalf?.second === second) {
         perSecond.push(mergeHalves(firstHalf, sample));
         firstHalf = undefined;
+      } else {
+        firstHalf = sample;
       }
       if (heapSamples.length % 20 === 0) {
         log(`${Math.round((Date.now() - startedAt) / 1_000)} s: ${callsFired} calls, heap ${(memory.heapUsedBytes / 1e6).toFixed(1)} MB, event-loop p99 ${eventLoopDelays.at(-1)!.toFixed(1)} ms`);
