@@ -1,4 +1,3 @@
-import { request as httpRequest } from "node:http";
 import { expect, test, type APIRequestContext, type APIResponse } from "@playwright/test";
 import { createBreaker, JSON_HEADERS, labContents, patchEndpoint, patchJson, postJson, resetLab, sendRaw, type EndpointBody } from "./support/api";
 
@@ -366,25 +365,34 @@ test.describe("limits and media types at their edges", () => {
     }
   });
 
-  test("a chunked body (no Content-Length) over 16 KiB gets 413 and changes nothing", async ({ request, baseURL }) => {
+  test("a chunked body (no Content-Length) over 16 KiB gets 413, changes nothing, and closes the connection", async ({ request, baseURL }) => {
     const before = await labContents(request);
-    // Node's http client on a connection of its own: the server answers before it has read the
-    // whole body and then drops the connection, which a pooled fetch connection would carry into
-    // the next test as a reset.
-    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const patch = httpRequest(new URL("/api/endpoints/inventory", baseURL), { method: "PATCH", headers: JSON_HEADERS, agent: false }, (response) => {
-        let text = "";
-        response.setEncoding("utf8");
-        response.on("data", (chunk: string) => (text += chunk));
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, body: text }));
-      });
-      patch.on("error", reject);
-      patch.write('{"failureRate": 1');
-      for (let chunk = 0; chunk < 4; chunk++) patch.write(" ".repeat(8 * 1024));
-      patch.end("}");
+    const chunk = new TextEncoder().encode(" ".repeat(8 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent === 0) controller.enqueue(new TextEncoder().encode('{"failureRate": 1'));
+        else if (sent <= 4) controller.enqueue(chunk);
+        else {
+          controller.enqueue(new TextEncoder().encode("}"));
+          controller.close();
+        }
+        sent += 1;
+      },
     });
-    expect(status).toBe(413);
-    expect(typeof (JSON.parse(body) as { error: { code: string } }).error.code).toBe("string");
+    const response = await fetch(new URL("/api/endpoints/inventory", baseURL), {
+      method: "PATCH",
+      headers: JSON_HEADERS,
+      body,
+      duplex: "half",
+    } as RequestInit & { duplex: "half" });
+    expect(response.status).toBe(413);
+    // The server never reads the rest, so it drops the connection: it must say so, or a
+    // keep-alive client sends its next request on a connection about to be reset.
+    expect(response.headers.get("connection")).toBe("close");
+    const error = (await response.json()) as { error: { code: string; message: string } };
+    expect(error.error.code).toBe("body_too_large");
+    expect((await fetch(new URL("/api/state?view=dashboard", baseURL))).status).toBe(200);
     expect(await labContents(request)).toEqual(before);
   });
 

@@ -239,6 +239,13 @@ describe("route", () => {
     expect(response.status).toBe(409);
     expect(response.headers.get("content-type")).toMatch(/^application\/json/);
     expect(await response.json()).toEqual({ error: { code: "duplicate_name", message: 'A breaker named "x" already exists', field: "name" } });
+    expect(response.headers.get("connection")).toBeNull();
+  });
+
+  it("closes the connection after refusing a body too large, whose rest is never read", async () => {
+    const response = await route(async (request) => readBody(request, z.object({})))(postJson({ padding: "x".repeat(MAX_BODY_BYTES) }), {});
+    expect(response.status).toBe(413);
+    expect(response.headers.get("connection")).toBe("close");
   });
 
   it("turns an unexpected error into a 500 without details", async () => {

@@ -38,7 +38,13 @@ export function route<Context>(handler: Handler<Context>): Handler<Context> {
     try {
       return await handler(request, context);
     } catch (error) {
-      if (isLabError(error)) return json(error.toBody(), error.status);
+      if (isLabError(error)) {
+        const answer = json(error.toBody(), error.status);
+        // The rest of a refused oversize body is never read, so the server drops the connection
+        // after answering; saying so keeps a keep-alive client from sending its next request on it.
+        if (error.code === "body_too_large") answer.headers.set("Connection", "close");
+        return answer;
+      }
       console.error("Unexpected error in", request.method, new URL(request.url).pathname, error);
       return json({ error: { code: INTERNAL_ERROR_CODE, message: "Unexpected server error" } } satisfies ApiErrorBody, 500);
     }
