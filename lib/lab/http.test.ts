@@ -243,7 +243,7 @@ describe("route", () => {
   });
 
   it("closes the connection after refusing a body too large, whose rest is never read", async () => {
-    const response = await route(async (request) => readBody(request, z.object({})))(postJson({ padding: "x".repeat(MAX_BODY_BYTES) }), {});
+    const response = await route(async (request) => json(await readBody(request, z.object({}))))(postJson({ padding: "x".repeat(MAX_BODY_BYTES) }), {});
     expect(response.status).toBe(413);
     expect(response.headers.get("connection")).toBe("close");
   });

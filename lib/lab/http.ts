@@ -153,6 +153,8 @@ export function readQuery<Schema extends z.ZodType>(request: Request, schema: Sc
   }
   const parsed = schema.safeParse(query, { reportInput: true });
   if (!parsed.success) {
+    const [issue] = parsed.error.issues;
+    if (issue?.code === "unrecognized_keys") throw new LabError("invalid_query", `Unknown query parameter "${issue.keys[0]}"`, issue.keys[0]);
     const problem = firstProblem(parsed.error);
     throw new LabError("invalid_query", problem.message, problem.field);
   }
