@@ -17,9 +17,11 @@ test("20 s of steady load with live clients: no errors, no leaked streams, bound
     expect(report.sseEvents).toBeGreaterThan(10_000);
     expect(report.sseClientsAfter).toBe(0);
     expect(report.timelineLength).toBeLessThanOrEqual(10_000);
-    // Twenty seconds are too short and too noisy for the 10 % goal of the long soak; this only
-    // catches a leak that grows without bound.
-    expect(report.heapGrowthPercent).toBeLessThan(100);
+    // Twenty seconds are too short for the long soak's 10 % goal, or for any growth figure:
+    // whether a full collection fell into the last few seconds decides the floor (runs of the
+    // same code gave 10 % and 128 %). An absolute bound still catches a leak that grows without
+    // bound; the heap's floor here is 40-90 MB.
+    expect(report.heapFloorEndBytes).toBeLessThan(250 * 1024 * 1024);
     expect(server.output).not.toMatch(/unhandled|MaxListenersExceeded|Error:/i);
   } finally {
     await server.stop();

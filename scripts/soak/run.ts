@@ -63,6 +63,8 @@ export interface SoakReport {
   start: MemorySample;
   end: MemorySample;
   heapGrowthPercent: number;
+  /** The heap's floor over the last fifth of the run: its live data, if a full collection ran then. */
+  heapFloorEndBytes: number;
   /** The worst of the per-second event-loop delay p99s, and their median. */
   eventLoopDelayP99Ms: number;
   eventLoopDelayP99MedianMs: number;
@@ -288,6 +290,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     start,
     end: memoryOf(after),
     heapGrowthPercent: heapAtStart > 0 ? ((heapAtEnd - heapAtStart) / heapAtStart) * 100 : Number.NaN,
+    heapFloorEndBytes: heapAtEnd,
     eventLoopDelayP99Ms: Math.max(0, ...eventLoopDelays),
     eventLoopDelayP99MedianMs: [...eventLoopDelays].sort((a, b) => a - b)[Math.floor(eventLoopDelays.length / 2)] ?? 0,
     timelineLength: state.timeline.length,
