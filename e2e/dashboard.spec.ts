@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { createBreaker, fire, patchEndpoint, resetLab } from "./support/api";
+import { createBreaker, fire, getBreaker, patchEndpoint, resetLab } from "./support/api";
 import { openDashboard } from "./support/pages";
 
 test.beforeEach(async ({ request }) => {
@@ -127,6 +127,21 @@ test("the options editor applies a change live and shows validation messages nex
   await page.getByTestId("options-payments-apply").click();
   await expect(page.getByTestId("breaker-payments")).toContainText("trips after 5 consecutive failures");
   await expect(page.getByTestId("options-payments-failureThreshold-error")).toHaveCount(0);
+});
+
+test("the options editor sets how half-open trials are judged", async ({ page, request }) => {
+  await openDashboard(page);
+  await page.getByTestId("breaker-inventory-options").click();
+  const policy = page.getByTestId("options-inventory-halfOpenPolicy");
+  await expect(policy).toHaveValue("any-failure");
+  await policy.selectOption("rates");
+  await page.getByTestId("options-inventory-apply").click();
+  await expect(page.getByTestId("breaker-inventory")).toContainText("judges its trials by their rates");
+  expect((await getBreaker(request, "inventory")).options.halfOpenPolicy).toBe("rates");
+  await policy.selectOption("any-failure");
+  await page.getByTestId("options-inventory-apply").click();
+  await expect(page.getByTestId("breaker-inventory")).not.toContainText("judges its trials by their rates");
+  expect((await getBreaker(request, "inventory")).options.halfOpenPolicy).toBeUndefined();
 });
 
 test("two pages stay in sync", async ({ page, context }) => {

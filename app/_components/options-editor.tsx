@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from "react";
 import { breakerOptionsSchema, type BreakerOptionsInput } from "@/lib/api/schemas";
 import { firstProblem, problemOf } from "@/lib/api/issues";
-import type { ResolvedOptions } from "@/lib/breaker";
+import type { HalfOpenPolicy, ResolvedOptions } from "@/lib/breaker";
 import { button, formControl, note } from "./styles";
 
 type Mode = "consecutive" | "count" | "time";
@@ -54,6 +54,15 @@ const FIELDS: readonly FieldSpec[] = [
   { field: "timeoutMs", label: "Call timeout (ms)", hint: "empty = none", modes: ALL },
 ];
 
+const POLICIES: readonly { policy: HalfOpenPolicy; label: string }[] = [
+  { policy: "any-failure", label: "One failed trial reopens" },
+  { policy: "rates", label: "Failure and slow-call rates of the trials (Resilience4j)" },
+];
+
+function policyOf(options: ResolvedOptions): HalfOpenPolicy {
+  return options.halfOpenPolicy ?? "any-failure";
+}
+
 function modeOf(options: ResolvedOptions): Mode {
   return options.slidingWindow?.type ?? "consecutive";
 }
@@ -85,9 +94,10 @@ function parseNumber(field: Field, text: string): number | null {
 }
 
 /** Only what the person changed, so that untouched options (maxOpenMs following openMs) stay as they are. */
-function patchOf(mode: Mode, values: Record<Field, string>, original: ResolvedOptions): Record<string, unknown> {
+function patchOf(mode: Mode, policy: HalfOpenPolicy, values: Record<Field, string>, original: ResolvedOptions): Record<string, unknown> {
   const originalValues = valuesOf(original);
   const patch: Record<string, unknown> = {};
+  if (policy !== policyOf(original)) patch.halfOpenPolicy = policy;
   const windowChanged =
     mode !== modeOf(original) ||
     (mode === "count" && values["slidingWindow.size"] !== originalValues["slidingWindow.size"]) ||
@@ -126,6 +136,7 @@ export function OptionsEditor({
   applyLabel?: string;
 }) {
   const [mode, setMode] = useState<Mode>(modeOf(options));
+  const [policy, setPolicy] = useState<HalfOpenPolicy>(policyOf(options));
   const [values, setValues] = useState(() => valuesOf(options));
   const [problem, setProblem] = useState<{ field?: string; message: string } | null>(null);
   const [saved, setSaved] = useState(false);
@@ -133,6 +144,7 @@ export function OptionsEditor({
 
   const revert = () => {
     setMode(modeOf(options));
+    setPolicy(policyOf(options));
     setValues(valuesOf(options));
     setProblem(null);
   };
@@ -141,7 +153,7 @@ export function OptionsEditor({
     event.preventDefault();
     if (saving) return;
     setSaved(false);
-    const patch = patchOf(mode, values, options);
+    const patch = patchOf(mode, policy, values, options);
     const checked = breakerOptionsSchema.safeParse(patch, { reportInput: true });
     if (!checked.success) {
       setProblem(firstProblem(checked.error));
@@ -152,6 +164,7 @@ export function OptionsEditor({
       const updated = await onApply(checked.data);
       setProblem(null);
       setValues(valuesOf(updated));
+      setPolicy(policyOf(updated));
       setSaved(true);
     } catch (error) {
       setProblem(problemOf(error));
@@ -205,6 +218,21 @@ export function OptionsEditor({
           );
         })}
       </div>
+      <label className="block text-sm">
+        <span className="text-fg-secondary">Half-open trials are judged by</span>
+        <select
+          data-testid={`options-${name}-halfOpenPolicy`}
+          className={formControl({ className: "mt-1 block w-full" })}
+          value={policy}
+          onChange={(event) => setPolicy(event.target.value as HalfOpenPolicy)}
+        >
+          {POLICIES.map(({ policy: choice, label }) => (
+            <option key={choice} value={choice}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </label>
       {generalError && (
         <p role="alert" className={note({ tone: "error" })}>
           {generalError}

@@ -25,6 +25,13 @@ describe("describePolicy", () => {
       }),
     ).toBe("trips at 50 % failures or 80 % slow (> 1000 ms) over 30 s (min 10 calls), waits 15 s (×2 backoff), times out after 2 s");
   });
+
+  it("says when the trials are judged by their rates, and says nothing for the default", () => {
+    expect(policy({ failureThreshold: 3, openMs: 20_000, halfOpenMaxCalls: 3, successThreshold: 3, halfOpenPolicy: "rates" })).toBe(
+      "trips after 3 consecutive failures, waits 20 s, probes 3 at a time, closes after 3 successes, judges its trials by their rates",
+    );
+    expect(policy({ failureThreshold: 3, openMs: 20_000, halfOpenPolicy: "any-failure" })).toBe("trips after 3 consecutive failures, waits 20 s");
+  });
 });
 
 describe("stateLabel", () => {

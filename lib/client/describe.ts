@@ -26,6 +26,7 @@ export function describePolicy(options: ResolvedOptions): string {
   if (options.halfOpenMaxCalls > 1 || options.successThreshold > 1) {
     parts.push(`probes ${options.halfOpenMaxCalls} at a time, closes after ${options.successThreshold} successes`);
   }
+  if (options.halfOpenPolicy === "rates") parts.push("judges its trials by their rates");
   if (options.timeoutMs !== null) parts.push(`times out after ${seconds(options.timeoutMs)}`);
   return parts.join(", ");
 }
