@@ -8,6 +8,7 @@
 import { chromium } from "@playwright/test";
 import { CHROMIUM_ARGS, chromiumExecutable } from "../scripts/chromium";
 import { LabServer } from "../scripts/lab-server";
+import { percentile } from "../scripts/percentile";
 
 export interface StageTimes {
   p50Ms: number;
@@ -25,10 +26,6 @@ export interface BrowserResults {
 
 const JSON_HEADERS = { "content-type": "application/json" };
 
-function percentile(values: number[], quantile: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(quantile * sorted.length) - 1)] ?? Number.NaN;
-}
 
 export async function runBrowserBenchmark({ trips = 30, log = console.log }: { trips?: number; log?: (line: string) => void } = {}): Promise<BrowserResults> {
   const server = await LabServer.start();

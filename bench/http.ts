@@ -4,6 +4,7 @@
  */
 import autocannon from "autocannon";
 import { LabServer } from "../scripts/lab-server";
+import { percentile } from "../scripts/percentile";
 
 export interface RouteResult {
   name: string;
@@ -59,10 +60,6 @@ async function post(baseURL: string, path: string, body: unknown): Promise<void>
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
 }
 
-function percentile(values: number[], quantile: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(quantile * sorted.length) - 1)] ?? Number.NaN;
-}
 
 /** Open `clients` event streams; resolve when every one has its snapshot; each later waits for `match`. */
 async function sseFanout(baseURL: string, clients: number, trip: () => Promise<void>): Promise<SseFanoutResult> {

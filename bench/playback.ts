@@ -9,6 +9,7 @@ import type { PlaybackBody } from "@/lib/api/types";
 import { realClock } from "@/lib/breaker";
 import { LabHub } from "@/lib/lab/hub";
 import type { Scenario } from "@/lib/simulator";
+import { percentile } from "../scripts/percentile";
 
 export interface PlaybackResults {
   seconds: number;
@@ -21,10 +22,6 @@ export interface PlaybackResults {
 
 const PHASE_MS = 6_000;
 
-function percentile(values: number[], quantile: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(quantile * sorted.length) - 1)] ?? Number.NaN;
-}
 
 export function playScenarioAndMeasure(seconds: number): Promise<PlaybackResults> {
   const phases = Math.max(2, Math.round((seconds * 1000) / PHASE_MS));

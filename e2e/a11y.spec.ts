@@ -1,6 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import { createBreaker, fire, patchEndpoint, resetLab } from "./support/api";
+import { openDashboard } from "./support/pages";
 
 // Accessibility of the dashboard and /whatif: axe's WCAG 2.1 A/AA rules on each view, in both colour
 // schemes, on a phone and a wide screen; the live region; reduced motion; the keyboard.
@@ -16,11 +17,6 @@ const VIEWPORTS = [
 test.beforeEach(async ({ request }) => {
   await resetLab(request);
 });
-
-async function openDashboard(page: Page) {
-  await page.goto("/");
-  await expect(page.getByTestId("connection")).toHaveText("Live");
-}
 
 /**
  * Run axe on the page as it is, in every scheme and viewport, and fail with one readable line per

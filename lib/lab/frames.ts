@@ -1,6 +1,7 @@
 import { encodeTimeline, type CompactFrame, type DashboardState } from "@/lib/api/compact";
 import type { Endpoint, LabBreaker, PlaybackStatus, TimelineEntry } from "@/lib/api/types";
 import type { Clock } from "@/lib/breaker";
+import { encodeSseMessage } from "./sse-message";
 import { backgroundTimeout } from "./timers";
 
 /**
@@ -20,8 +21,6 @@ export interface FrameSource {
 export type FrameListener = (bytes: Uint8Array) => void;
 
 type Fields = Map<string, string>;
-
-const encoder = new TextEncoder();
 
 /**
  * The compact live stream (`/api/events?compact=1`), coalesced per frame for every client at once:
@@ -149,7 +148,7 @@ export class FrameStream {
 
   private encode(event: "snapshot" | "frame", data: unknown): Uint8Array {
     this.messageId += 1;
-    return encoder.encode(`id: ${this.messageId}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    return encodeSseMessage(this.messageId, event, JSON.stringify(data));
   }
 
   private broadcast(bytes: Uint8Array): void {

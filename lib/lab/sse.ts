@@ -1,5 +1,6 @@
 import type { BusMessage } from "./event-bus";
 import type { LabHub } from "./hub";
+import { encodeSseMessage } from "./sse-message";
 
 /** Idle streams are cut by proxies after 30-120 s; a comment every 15 s keeps them open. */
 export const HEARTBEAT_MS = 15_000;
@@ -7,10 +8,6 @@ export const HEARTBEAT_MS = 15_000;
 // A client this far behind (messages queued, not yet taken by the connection) is dropped: it
 // reconnects and resyncs from a fresh snapshot instead of growing the server's memory.
 const MAX_QUEUED_MESSAGES = 2_000;
-
-function frame({ id, event, data }: BusMessage): string {
-  return `id: ${id}\nevent: ${event}\ndata: ${data}\n\n`;
-}
 
 const encoder = new TextEncoder();
 const PING = encoder.encode(": ping\n\n");
@@ -20,7 +17,7 @@ const encodedFrames = new WeakMap<BusMessage, Uint8Array>();
 function encodedFrame(message: BusMessage): Uint8Array {
   let bytes = encodedFrames.get(message);
   if (!bytes) {
-    bytes = encoder.encode(frame(message));
+    bytes = encodeSseMessage(message.id, message.event, message.data);
     encodedFrames.set(message, bytes);
   }
   return bytes;
@@ -79,7 +76,7 @@ export function eventStream(hub: LabHub, requestSignal: AbortSignal, form: "full
         // Taking the state may itself publish transitions that were due; the snapshot includes
         // them, so it carries the id of the newest message and the subscription starts after it.
         const state = hub.stateJson();
-        send(encoder.encode(frame({ id: hub.currentEventId, event: "snapshot", data: state })));
+        send(encodeSseMessage(hub.currentEventId, "snapshot", state));
         unsubscribe = hub.subscribe((message) => send(encodedFrame(message)));
       }
       heartbeat = setInterval(() => send(PING), HEARTBEAT_MS);

@@ -5,6 +5,8 @@
  * reports whether anything grew that should not.
  */
 
+import { percentile } from "../percentile";
+
 export interface SoakOptions {
   baseURL: string;
   seconds: number;
@@ -112,10 +114,6 @@ interface StreamCounters {
   bytes: number;
 }
 
-function percentile(values: number[], quantile: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(quantile * sorted.length) - 1))] ?? 0;
-}
 
 /** One live-stream client: connects, counts events and bytes for a while (or the whole run), leaves, and comes back. */
 async function sseClient(url: string, until: () => boolean, counters: StreamCounters, persistent: boolean, endsAt: number): Promise<void> {
