@@ -31,7 +31,8 @@ test("the dashboard view holds what the full state holds, in compact form and a 
 });
 
 test("bad query strings are refused with 400 naming the parameter", async ({ request }) => {
-  await expectApiError(await request.get("/api/state?view=everything"), 400, { code: "invalid_query", field: "view" });
+  const view = await expectApiError(await request.get("/api/state?view=everything"), 400, { code: "invalid_query", field: "view" });
+  expect(view.message).toMatch(/view must be "full" or "dashboard"/);
   await expectApiError(await request.get("/api/state?view=dashboard&view=full"), 400, { code: "invalid_query", field: "view" });
   const unknown = await expectApiError(await request.get("/api/state?limit=5"), 400, { code: "invalid_query", field: "limit" });
   expect(unknown.message).toBe('Unknown query parameter "limit"');

@@ -56,7 +56,7 @@ const FIELDS: readonly FieldSpec[] = [
 
 const POLICIES: readonly { policy: HalfOpenPolicy; label: string }[] = [
   { policy: "any-failure", label: "One failed trial reopens" },
-  { policy: "rates", label: "Failure and slow-call rates of the trials (Resilience4j)" },
+  { policy: "rates", label: "Their failure and slow-call rates" },
 ];
 
 function policyOf(options: ResolvedOptions): HalfOpenPolicy {

@@ -213,10 +213,10 @@ export type WhatIfInputBody = z.infer<typeof whatIfInputSchema>;
 
 /** The query of `GET /api/events`: `compact=1` asks for the dashboard's coalesced stream. */
 export const eventsQuerySchema = z.strictObject({
-  compact: z.enum(["0", "1"]).optional(),
+  compact: z.enum(["0", "1"], { error: 'must be "0" or "1"' }).optional(),
 });
 
 /** The query of `GET /api/state`: `view=dashboard` asks for only what the dashboard draws. */
 export const stateQuerySchema = z.strictObject({
-  view: z.enum(["full", "dashboard"]).optional(),
+  view: z.enum(["full", "dashboard"], { error: 'must be "full" or "dashboard"' }).optional(),
 });
