@@ -14,6 +14,7 @@ import { BreakerCard } from "./breaker-card";
 import { ConnectionIndicator } from "./connection-indicator";
 import { EndpointsPanel } from "./endpoints-panel";
 import { EventLog } from "./event-log";
+import { FleetStatus, StoreBanner } from "./fleet-status";
 import { ScenariosPanel } from "./scenarios-panel";
 import { button, callout, note } from "./styles";
 import { TokenDialog } from "./token-dialog";
@@ -70,6 +71,7 @@ export function Dashboard({ initialState, initialScenarios }: { initialState: Da
         <div>
           <h1 className="text-2xl font-semibold tracking-tight">Breaker Lab</h1>
           <p className="text-sm text-fg-secondary">Fire calls, break the upstreams, watch each breaker trip, wait, probe and recover.</p>
+          <FleetStatus instance={state.instance} instances={state.instances} now={state.now} clockOffset={state.clockOffset} />
         </div>
         <div className="flex flex-wrap items-center gap-3">
           <div role="group" aria-label="Timeline scale" className="inline-flex overflow-hidden rounded-md border border-slate-300 dark:border-slate-700">
@@ -101,6 +103,7 @@ export function Dashboard({ initialState, initialScenarios }: { initialState: Da
           The lab server is unreachable. The page keeps trying and will resync by itself when it is back.
         </div>
       )}
+      <StoreBanner instance={state.instance} />
       {resetError && (
         <p role="alert" className={note({ tone: "error" })}>
           {resetError}

@@ -1,5 +1,5 @@
 import type { BreakerState } from "@/lib/breaker";
-import type { CallOutcome, Endpoint, LabBreaker, PlaybackStatus, TimelineEntry } from "./types";
+import type { CallOutcome, Endpoint, FleetMember, InstanceInfo, LabBreaker, PlaybackStatus, TimelineEntry } from "./types";
 
 /**
  * The dashboard's compact forms of the lab (`/api/state?view=dashboard` and the frames of
@@ -36,6 +36,8 @@ export interface DashboardState {
   playback: PlaybackStatus | null;
   /** The entries of the dashboard's longest timeline range. */
   timeline: CompactTimeline;
+  instance: InstanceInfo;
+  instances: FleetMember[];
 }
 
 /**

@@ -53,6 +53,20 @@ export interface ScenarioList {
   scenarios: Scenario[];
 }
 
+/** The instance that answers: its id, where it keeps its shared state, and whether that store is reachable. */
+export interface InstanceInfo {
+  id: string;
+  store: "memory" | "redis";
+  /** Always true in memory; false while Redis is down (the instance then runs on local state). */
+  storeUp: boolean;
+}
+
+/** An instance of the fleet heard from in the last 10 s (`seenAt`: epoch ms). */
+export interface FleetMember {
+  id: string;
+  seenAt: number;
+}
+
 /** `GET /api/state`, and the `snapshot` event of `/api/events`. */
 export interface LabState {
   now: number;
@@ -60,6 +74,9 @@ export interface LabState {
   endpoints: Endpoint[];
   timeline: TimelineEntry[];
   playback: PlaybackStatus | null;
+  instance: InstanceInfo;
+  /** The fleet, this instance included. */
+  instances: FleetMember[];
 }
 
 /** One attempt of a fired call: one call through the breaker. */
@@ -102,7 +119,12 @@ export type WireBreakerEvent = {
  * A `breaker` message of the live stream: the event, the breaker's snapshot after it, and the
  * timeline entry the lab recorded for it (with the call's HTTP status, which the event lacks).
  */
-export type BreakerMessage = WireBreakerEvent & { snapshot: LabBreaker; entry: TimelineEntry };
+export type BreakerMessage = WireBreakerEvent & {
+  snapshot: LabBreaker;
+  entry: TimelineEntry;
+  /** On a state event: the instance whose breaker decided it (another one's for reason `adopted`). */
+  origin?: string;
+};
 
 /** The body of every error response. */
 export interface ApiErrorBody {

@@ -7,6 +7,7 @@ import { PERSISTED_VERSION } from "./persisted-state";
 import { halfOpenPeriod, type HalfOpenPeriod, type Period } from "./periods";
 import { Permit, type CallHooks } from "./permit";
 import type {
+  AdoptedState,
   BreakerEvent,
   BreakerOptions,
   BreakerSnapshot,
@@ -16,9 +17,12 @@ import type {
   ExecuteOptions,
   PersistedState,
   TransitionReason,
+  TrialAdmission,
+  TrialCounts,
+  TrialTicket,
   TryResult,
 } from "./types";
-import { describeValue } from "./validation";
+import { describeValue, invalid, isRecord } from "./validation";
 import { createWindow, restoreWindow, TimeWindow, type CallWindow } from "./window";
 
 type Listener = (event: BreakerEvent) => void;
@@ -141,6 +145,13 @@ export class CircuitBreaker {
   private plainHandlers: PlainHandlers | undefined;
   private untimedCalls = 0;
   private running = 0;
+  /**
+   * The ticket of the gated trial being settled right now (settling is synchronous), so that the
+   * settle code the hot path shares needs no extra parameter.
+   */
+  private settlingTicket: TrialTicket | undefined;
+  /** Refusals of gated trials, which reach tryExecute as rejections of a promise. */
+  private gatedRefusals: WeakSet<object> | undefined;
 
   /**
    * @param options - see {@link BreakerOptions}; every option is validated and a bad one throws a
@@ -194,7 +205,7 @@ export class CircuitBreaker {
     if (launched instanceof CircuitOpenError) return Promise.resolve({ ok: false, error: launched, rejected: true });
     return launched.then(
       (value): TryResult<T> => ({ ok: true, value }),
-      (error: unknown): TryResult<T> => ({ ok: false, error, rejected: false }),
+      (error: unknown): TryResult<T> => ({ ok: false, error, rejected: this.gatedRefusals?.has(error as object) === true }),
     );
   }
 
@@ -238,6 +249,11 @@ export class CircuitBreaker {
     this.assertUsable();
     const refusal = this.admit();
     if (refusal !== undefined) return refusal;
+    const period = this.period;
+    if (period.state === "HALF_OPEN" && this.settings.trialGate !== undefined) {
+      period.inFlight -= 1;
+      return this.refuse("HALF_OPEN", null, this.settings.clock.now());
+    }
     return this.grant(this.settings.clock.now(), true);
   }
 
@@ -347,6 +363,39 @@ export class CircuitBreaker {
   }
 
   /**
+   * Take over a state decided elsewhere: by another process that shares this breaker's state, as
+   * a store announced it. A change of state starts a new period (calls in flight settle as stale)
+   * and is announced with reason `"adopted"`; CLOSED starts a fresh window, as does DISABLED. An
+   * OPEN whose `halfOpenAt` has passed goes on to HALF_OPEN at once; an OPEN adopted while OPEN
+   * for another period takes the new period's times without an event, and one adopted in the
+   * HALF_OPEN of the same period changes nothing. Returns whether anything changed.
+   *
+   * @throws TypeError naming the field when `shared` is malformed.
+   */
+  adopt(shared: AdoptedState): boolean {
+    this.assertUsable();
+    const adopted = parseAdoptedState(shared);
+    const now = this.settings.clock.now();
+    this.advanceTime(now);
+    const current = this.period;
+    if (adopted.state !== "OPEN") {
+      if (current.state === adopted.state) return false;
+      if (adopted.state === "CLOSED") this.enterClosed("adopted", now);
+      else this.holdIn(adopted.state, "adopted");
+      return true;
+    }
+    const opened = current.state === "OPEN" || current.state === "HALF_OPEN" ? current : undefined;
+    if (opened?.openedAt === adopted.openedAt && opened.halfOpenAt === adopted.halfOpenAt) return false;
+    this.backoffSteps = adopted.backoffSteps;
+    this.beginPeriod({ state: "OPEN", openedAt: adopted.openedAt, halfOpenAt: adopted.halfOpenAt });
+    this.wakeAt(adopted.halfOpenAt);
+    // Only OPEN to OPEN is a re-timing: HALF_OPEN to OPEN (a trial failed elsewhere) is a change.
+    if (current.state !== "OPEN") this.announce(current.state, "adopted", now);
+    this.advanceTime(now);
+    return true;
+  }
+
+  /**
    * Clear every timer (including running calls' timeouts; those calls settle with `fn`'s outcome)
    * and every listener. Afterwards `execute` rejects with a `TypeError`.
    */
@@ -429,7 +478,7 @@ export class CircuitBreaker {
    */
   private runUntimed<T>(fn: (signal: AbortSignal) => T | PromiseLike<T>): Promise<T> {
     if (this.settings.timeoutMs !== null) {
-      return this.runGuarded(fn, undefined, this.settings.clock.now(), false);
+      return this.runGuarded(fn, undefined, this.settings.clock.now(), false, this.hooks());
     }
     const handlers = this.handlersFor(this.period);
     this.running += 1;
@@ -486,9 +535,99 @@ export class CircuitBreaker {
     }
     const refusal = this.admit();
     if (refusal !== undefined) return refusal;
+    const period = this.period;
+    if (period.state === "HALF_OPEN" && this.settings.trialGate !== undefined) return this.launchGated(fn, opts, period);
     const startedAt = this.settings.clock.now();
     if (callerSignal === undefined && this.settings.timeoutMs === null) return this.run(fn, startedAt);
-    return this.runGuarded(fn, callerSignal, startedAt, true);
+    return this.runGuarded(fn, callerSignal, startedAt, true, this.hooks());
+  }
+
+  /**
+   * A trial that holds a local slot in `period` and asks the trial gate for a fleet-wide one. A
+   * period that moved on while the gate answered gives the ticket back and admits the call anew.
+   */
+  private async launchGated<T>(fn: (signal: AbortSignal) => T | PromiseLike<T>, opts: ExecuteOptions | undefined, period: HalfOpenPeriod): Promise<T> {
+    const { trialGate, name } = this.settings;
+    let admission: TrialAdmission;
+    try {
+      admission = (await trialGate!.acquire({ breaker: name, openedAt: period.openedAt, halfOpenAt: period.halfOpenAt })) ?? null;
+    } catch {
+      admission = null;
+    }
+    const ticket = admission === "alone" ? null : admission;
+    const now = this.settings.clock.now();
+    if (!this.isCurrent(period, now)) {
+      if (ticket !== null) this.releaseTicket(ticket);
+      return this.execute(fn, opts);
+    }
+    if (admission === null || this.disposed) {
+      period.inFlight -= 1;
+      if (ticket !== null) this.releaseTicket(ticket);
+      const refusal = this.disposed ? new TypeError(`Circuit breaker "${name}" is disposed`) : this.refuse("HALF_OPEN", null, now);
+      (this.gatedRefusals ??= new WeakSet()).add(refusal);
+      throw refusal;
+    }
+    const hooks = ticket === null ? this.hooks() : this.trialHooks(ticket);
+    const callerSignal = opts?.signal;
+    if (callerSignal?.aborted) {
+      // The caller gave up while the gate answered: an admitted call that ends at once, ignored.
+      this.running += 1;
+      hooks.cancelled(callerSignal.reason, period, 0, now);
+      throw callerSignal.reason;
+    }
+    return this.runGuarded(fn, callerSignal, now, true, hooks);
+  }
+
+  /** The hooks of one gated trial: the shared ones, with the trial's ticket in hand while it settles. */
+  private trialHooks(ticket: TrialTicket): CallHooks {
+    const hooks = this.hooks();
+    const withTicket = <A extends unknown[]>(settle: (...args: A) => void) => (...args: A) => {
+      this.settlingTicket = ticket;
+      try {
+        settle(...args);
+      } finally {
+        this.settlingTicket = undefined;
+      }
+    };
+    return {
+      ...hooks,
+      value: withTicket(hooks.value),
+      error: withTicket(hooks.error),
+      timedOut: withTicket(hooks.timedOut),
+      cancelled: withTicket(hooks.cancelled),
+    };
+  }
+
+  /**
+   * Report a gated trial's outcome and judge the period on the counts the gate answers; a lost
+   * slot, a gate that throws, or a period gone meanwhile decides nothing.
+   */
+  private reportTrial(ticket: TrialTicket, period: HalfOpenPeriod, outcome: "success" | "failure", slow: boolean): void {
+    Promise.resolve()
+      .then(() => ticket.settle(outcome, slow))
+      .then(
+        (counts) => {
+          if (counts === null || counts === undefined || !this.isCurrent(period, undefined)) return;
+          const decision = this.judgeFleetTrials(period, counts, outcome);
+          if (decision !== null) this.decide(decision, period, undefined);
+        },
+        () => undefined,
+      );
+  }
+
+  private judgeFleetTrials(period: HalfOpenPeriod, counts: TrialCounts, outcome: "success" | "failure"): TransitionReason | null {
+    period.successes = counts.successes;
+    period.failures = counts.failures;
+    period.slowCalls = counts.slowCalls;
+    if (outcome === "failure" && this.settings.halfOpenPolicy === "any-failure") return "trial-failed";
+    return this.judgeTrials(period);
+  }
+
+  /** Give a ticket back unused: its slot frees now rather than when its lease runs out. */
+  private releaseTicket(ticket: TrialTicket): void {
+    Promise.resolve()
+      .then(() => ticket.settle("ignored", false))
+      .catch(() => undefined);
   }
 
   /** Decide whether a call may run now, in the current period (a trial takes a slot), or refuse it. */
@@ -551,13 +690,14 @@ export class CircuitBreaker {
     callerSignal: AbortSignal | undefined,
     startedAt: number,
     measured: boolean,
+    hooks: CallHooks,
   ): Promise<T> {
     // A function that declares no parameter cannot use the signal; creating one costs ~3 µs
     // on Node 20, more than everything else a timed call does, so it gets the shared one.
     const controller = fn.length > 0 ? new AbortController() : undefined;
     this.running += 1;
     const call = new GuardedCall<T>(
-      this.hooks(),
+      hooks,
       this.settings.name,
       this.period,
       startedAt,
@@ -657,14 +797,21 @@ export class CircuitBreaker {
     if (this.isCurrent(period, now)) {
       if (period.state === "HALF_OPEN") {
         period.inFlight -= 1;
-        period.successes += 1;
-        if (slow) period.slowCalls += 1;
-        decision = this.judgeTrials(period);
+        const ticket = this.settlingTicket;
+        if (ticket !== undefined) {
+          this.reportTrial(ticket, period, "success", slow);
+        } else {
+          period.successes += 1;
+          if (slow) period.slowCalls += 1;
+          decision = this.judgeTrials(period);
+        }
       } else {
         this.consecutiveFailures = 0;
         this.window.record(false, slow, durationMs, now);
         decision = this.judge();
       }
+    } else if (this.settlingTicket !== undefined) {
+      this.releaseTicket(this.settlingTicket);
     }
     if (this.listeners.length > 0) {
       this.emit({ type: "success", breaker: this.settings.name, at: now ?? this.settings.clock.now(), durationMs, slow });
@@ -683,14 +830,21 @@ export class CircuitBreaker {
     if (this.isCurrent(period, now)) {
       if (period.state === "HALF_OPEN") {
         period.inFlight -= 1;
-        period.failures += 1;
-        if (slow) period.slowCalls += 1;
-        decision = this.settings.halfOpenPolicy === "rates" ? this.judgeTrials(period) : "trial-failed";
+        const ticket = this.settlingTicket;
+        if (ticket !== undefined) {
+          this.reportTrial(ticket, period, "failure", slow);
+        } else {
+          period.failures += 1;
+          if (slow) period.slowCalls += 1;
+          decision = this.settings.halfOpenPolicy === "rates" ? this.judgeTrials(period) : "trial-failed";
+        }
       } else {
         this.consecutiveFailures += 1;
         this.window.record(true, slow, durationMs, now);
         decision = this.judge();
       }
+    } else if (this.settlingTicket !== undefined) {
+      this.releaseTicket(this.settlingTicket);
     }
     if (this.listeners.length > 0) {
       this.emit({ type: "failure", breaker: this.settings.name, at: now ?? this.settings.clock.now(), durationMs, error, timeout });
@@ -705,6 +859,7 @@ export class CircuitBreaker {
     this.totals.ignored += 1;
     // An ignored trial gives its slot back without deciding anything.
     if (admitted && period.state === "HALF_OPEN" && this.isCurrent(period, now)) period.inFlight -= 1;
+    if (this.settlingTicket !== undefined) this.releaseTicket(this.settlingTicket);
     if (this.listeners.length > 0) {
       this.emit({ type: "ignored", breaker: this.settings.name, at: now ?? this.settings.clock.now(), durationMs, error });
     }
@@ -805,7 +960,7 @@ export class CircuitBreaker {
     this.announce("OPEN", "open-elapsed", at);
   }
 
-  private enterClosed(reason: "trial-succeeded" | "reset", at: number): void {
+  private enterClosed(reason: "trial-succeeded" | "reset" | "adopted", at: number): void {
     const from = this.period.state;
     this.beginPeriod({ state: "CLOSED" });
     this.freshWindow();
@@ -833,4 +988,27 @@ export class CircuitBreaker {
 /** A call's duration, or UNTIMED when it was not measured. */
 function durationOf(startedAt: number | undefined, now: number | undefined): number {
   return startedAt === undefined || now === undefined ? UNTIMED : now - startedAt;
+}
+
+const ADOPTABLE_STATES: readonly AdoptedState["state"][] = ["CLOSED", "OPEN", "FORCED_OPEN", "DISABLED"];
+
+/** Check what {@link CircuitBreaker.adopt} is given, naming the field that is wrong. */
+function parseAdoptedState(value: unknown): AdoptedState {
+  if (!isRecord(value)) throw invalid(TypeError, "state", `adopt() needs a state object, got ${describeValue(value)}`);
+  const state = value.state;
+  if (!ADOPTABLE_STATES.includes(state as AdoptedState["state"])) {
+    throw invalid(TypeError, "state", `adopt(): state must be one of ${ADOPTABLE_STATES.join(", ")}, got ${describeValue(state)}`);
+  }
+  if (state !== "OPEN") return { state: state as "CLOSED" | "FORCED_OPEN" | "DISABLED" };
+  const { openedAt, halfOpenAt, backoffSteps } = value;
+  if (typeof openedAt !== "number" || !Number.isFinite(openedAt)) {
+    throw invalid(TypeError, "openedAt", `adopt(): openedAt must be a finite number, got ${describeValue(openedAt)}`);
+  }
+  if (typeof halfOpenAt !== "number" || !Number.isFinite(halfOpenAt) || halfOpenAt < openedAt) {
+    throw invalid(TypeError, "halfOpenAt", `adopt(): halfOpenAt must be a finite number >= openedAt, got ${describeValue(halfOpenAt)}`);
+  }
+  if (typeof backoffSteps !== "number" || !Number.isInteger(backoffSteps) || backoffSteps < 0) {
+    throw invalid(TypeError, "backoffSteps", `adopt(): backoffSteps must be an integer >= 0, got ${describeValue(backoffSteps)}`);
+  }
+  return { state, openedAt, halfOpenAt, backoffSteps };
 }

@@ -12,6 +12,7 @@ export { ManualClock } from "./manual-clock";
 export { CallTimeoutError, CircuitOpenError } from "./errors";
 export type { OptionError } from "./validation";
 export type {
+  AdoptedState,
   BreakerEvent,
   BreakerOptions,
   BreakerSnapshot,
@@ -36,5 +37,10 @@ export type {
   SuccessEvent,
   TimeWindowOptions,
   TransitionReason,
+  TrialAdmission,
+  TrialCounts,
+  TrialGate,
+  TrialRequest,
+  TrialTicket,
   TryResult,
 } from "./types";

@@ -1,6 +1,6 @@
 import { realClock } from "./clock";
 import { parsePersistedState } from "./persisted-state";
-import type { BreakerOptions, Clock, HalfOpenPolicy, PersistedState, SlidingWindowOptions } from "./types";
+import type { BreakerOptions, Clock, HalfOpenPolicy, PersistedState, SlidingWindowOptions, TrialGate } from "./types";
 import { describeValue, invalid, isRecord } from "./validation";
 
 // The lab renders values in its own messages as the library does.
@@ -91,6 +91,13 @@ function clock(value: unknown, option: string): Clock {
   return value as unknown as Clock;
 }
 
+function trialGate(value: unknown, option: string): TrialGate {
+  if (!isRecord(value) || typeof value.acquire !== "function") {
+    throw invalid(TypeError, option, `${option} must be an object with an acquire() function, got ${describeValue(value)}`);
+  }
+  return value as unknown as TrialGate;
+}
+
 const HALF_OPEN_POLICIES: readonly HalfOpenPolicy[] = ["any-failure", "rates"];
 
 function halfOpenPolicy(value: unknown, option: string): HalfOpenPolicy {
@@ -153,6 +160,7 @@ const OPTIONS = {
   isFailure: hidden(undefined, predicate),
   isResultFailure: hidden(undefined, predicate),
   clock: hidden(realClock, clock),
+  trialGate: hidden<TrialGate | undefined>(undefined, trialGate),
   initialState: { ...hidden<PersistedState | undefined>(undefined, parsePersistedState), constructorOnly: true as const },
 } satisfies { [K in keyof BreakerOptions]-?: OptionSpec<unknown> };
 

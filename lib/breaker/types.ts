@@ -25,7 +25,8 @@ export type TransitionReason =
   | "half-open-timeout"
   | "reset"
   | "force-open"
-  | "disable";
+  | "disable"
+  | "adopted";
 
 /**
  * The source of time and timers. `now()` returns epoch milliseconds (fractions allowed) and must
@@ -146,7 +147,63 @@ export interface BreakerOptions {
    * window contents that have aged out or belong to another window restore empty.
    */
   initialState?: PersistedState;
+  /**
+   * Admits HALF_OPEN trials across several breakers that share one state (a fleet of processes):
+   * asked before each trial runs, it hands out a ticket per trial slot, and the trials' outcomes
+   * are judged on the counts it reports back. See {@link TrialGate}. Default none: the breaker
+   * admits and judges its trials alone.
+   */
+  trialGate?: TrialGate;
 }
+
+/** Trials of one HALF_OPEN period that settled, over every breaker sharing the state. */
+export interface TrialCounts {
+  successes: number;
+  failures: number;
+  /** Slow trials, successful or failed. */
+  slowCalls: number;
+}
+
+/** What a {@link TrialGate} is asked for: a trial slot in the HALF_OPEN that follows this open period. */
+export interface TrialRequest {
+  breaker: string;
+  openedAt: number;
+  halfOpenAt: number;
+}
+
+/**
+ * A trial slot a {@link TrialGate} granted. The breaker reports the trial's outcome once, and the
+ * answer decides: the counts of the period's settled trials (the breaker judges them with its
+ * half-open policy), or null when the slot was lost meanwhile (its lease expired, the shared state
+ * moved on): the trial then decides nothing.
+ */
+export interface TrialTicket {
+  settle(outcome: "success" | "failure" | "ignored", slow: boolean): Promise<TrialCounts | null> | TrialCounts | null;
+}
+
+/**
+ * Fleet-wide admission of HALF_OPEN trials (the `trialGate` option). The breaker still takes a
+ * local slot (`halfOpenMaxCalls`) first, then asks the gate: a ticket admits the trial, which the
+ * ticket's counts judge; `"alone"` (the gate cannot coordinate now, say its store is down) admits
+ * it to be judged by this breaker alone, as without a gate; null, or a gate that throws, refuses
+ * the call as HALF_OPEN refuses one. `execute` and `tryExecute` wait for the answer;
+ * `tryAcquire`, which cannot wait, refuses trials while a gate is set.
+ */
+export interface TrialGate {
+  acquire(request: TrialRequest): Promise<TrialAdmission> | TrialAdmission;
+}
+
+/** A {@link TrialGate}'s answer. */
+export type TrialAdmission = TrialTicket | "alone" | null;
+
+/**
+ * A state decided elsewhere (another process sharing this breaker's state) for
+ * {@link CircuitBreaker.adopt}. An OPEN carries its period, on this breaker's clock, and the
+ * backoff reached; HALF_OPEN is not adopted but follows from an OPEN's `halfOpenAt`.
+ */
+export type AdoptedState =
+  | { state: "CLOSED" | "FORCED_OPEN" | "DISABLED" }
+  | { state: "OPEN"; openedAt: number; halfOpenAt: number; backoffSteps: number };
 
 /** Per-call options of {@link CircuitBreaker.execute}. */
 export interface ExecuteOptions {

@@ -21,7 +21,7 @@ function labBreaker(name: string, patch: Partial<LabBreaker> = {}): LabBreaker {
 }
 
 function labState(patch: Partial<LabState> = {}): LabState {
-  return { now: 10_000, breakers: [labBreaker("payments"), labBreaker("search")], endpoints: [defaultEndpoint("payments")], timeline: [], playback: null, ...patch };
+  return { now: 10_000, breakers: [labBreaker("payments"), labBreaker("search")], endpoints: [defaultEndpoint("payments")], timeline: [], playback: null, instance: { id: "a", store: "memory", storeUp: true }, instances: [{ id: "a", seenAt: 10_000 }], ...patch };
 }
 
 describe("the server's clock in the browser", () => {

@@ -669,6 +669,8 @@ describe("LabHub.subscribe", () => {
       reason: "failure-threshold",
       snapshot: expect.objectContaining({ state: "OPEN", openedAt: 5, halfOpenAt: 20_005, endpoint: "payments" }),
       entry: { at: 5, breaker: "payments", kind: "transition", from: "CLOSED", to: "OPEN", reason: "failure-threshold" },
+      // The instance whose breaker decided it: this one, alone in memory.
+      origin: "local",
     });
     expect(data[4]).toEqual({
       type: "rejected",

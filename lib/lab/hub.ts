@@ -14,6 +14,7 @@ import type {
   TrafficBody,
 } from "@/lib/api/types";
 import { CallTimeoutError, CircuitBreaker, realClock, type BreakerEvent, type Clock, type TryResult } from "@/lib/breaker";
+import { MemoryStore, type FleetTruth, type LabStore, type SharedBreakerDefinition, type SharedBreakerState, type StoreListener } from "@/lib/store";
 import {
   applyEndpointPatch,
   createRandom,
@@ -53,6 +54,8 @@ export interface HubDependencies {
   random?: RandomSource;
   /** Export the process's own metrics (memory, event-loop lag) with the lab's. */
   processMetrics?: boolean;
+  /** Where the instances of a fleet share their state; default: this instance alone, in memory. */
+  store?: LabStore;
 }
 
 /** How the calls route retries: a failed or timed-out call again through the breaker, up to `retries` times. */
@@ -62,6 +65,8 @@ export interface RetryPolicy {
 }
 
 const NO_RETRIES: RetryPolicy = { retries: 0, retryDelayMs: 0 };
+
+const ACTION_STATES = { reset: "CLOSED", forceOpen: "FORCED_OPEN", disable: "DISABLED" } as const satisfies Record<BreakerAction, string>;
 
 /** What a retrying client retries: a refusal of the breaker or the caller's own abort is final. */
 function retryable(attempt: CallAttempt): boolean {
@@ -79,7 +84,12 @@ interface HostedBreaker {
   judgedStatus: number | undefined;
   /** Events the breaker has emitted: an action that adds none changed the breaker silently. */
   events: number;
+  /** While the breaker adopts a state another instance decided: that instance's id. */
+  adoptingFrom: string | undefined;
 }
+
+// Transitions a person's action makes: shared by act(), which always applies them fleet-wide.
+const MANUAL_REASONS: ReadonlySet<string> = new Set(["reset", "force-open", "disable"]);
 
 /**
  * The lab's server side: the registry of breakers and mock endpoints, the HTTP calls the breakers
@@ -105,10 +115,12 @@ export class LabHub {
   private readonly whatIfRunner = new WhatIfRunner();
   /** The compact live stream the dashboard reads. */
   readonly frames: FrameStream;
+  private readonly store: LabStore;
 
   constructor(dependencies: HubDependencies) {
     this.caller = dependencies.caller;
     this.clock = dependencies.clock ?? realClock;
+    this.store = dependencies.store ?? new MemoryStore("local", this.clock);
     this.unseededRandom = dependencies.random ?? createRandom(Date.now());
     this.random = this.unseededRandom;
     this.frames = new FrameStream(
@@ -123,6 +135,7 @@ export class LabHub {
     );
     this.metrics = new LabMetrics(() => [...this.breakers.values()].map(({ breaker }) => breaker.snapshot()), {
       processMetrics: dependencies.processMetrics,
+      storeUp: () => this.store.instance.storeUp,
     });
     this.player = new ScenarioPlayer(this.clock, {
       enterPhase: (scenario, index) => this.enterPhase(scenario, index),
@@ -133,6 +146,12 @@ export class LabHub {
       },
     });
     this.loadDemo();
+    this.store.start(this.storeListener, () => this.truth());
+  }
+
+  /** Stop listening to the store (tests; the server's hub lives as long as the process). */
+  close(): Promise<void> {
+    return this.store.close();
   }
 
   // ── reading ──────────────────────────────────────────────────────────────
@@ -144,6 +163,8 @@ export class LabHub {
       endpoints: this.listEndpoints(),
       timeline: this.timeline.toArray(),
       playback: this.player.status(),
+      instance: { ...this.store.instance },
+      instances: this.store.instances(),
     };
   }
 
@@ -152,13 +173,15 @@ export class LabHub {
    * entries never change, and a full timeline is ten thousand of them.
    */
   stateJson(): string {
-    const { now, breakers, endpoints, timeline, playback } = this.state();
+    const { now, breakers, endpoints, timeline, playback, instance, instances } = this.state();
     const fields: Record<keyof LabState, string> = {
       now: JSON.stringify(now),
       breakers: JSON.stringify(breakers),
       endpoints: JSON.stringify(endpoints),
       timeline: `[${timeline.map((entry) => this.entryJson(entry)).join(",")}]`,
       playback: JSON.stringify(playback),
+      instance: JSON.stringify(instance),
+      instances: JSON.stringify(instances),
     };
     return `{${Object.entries(fields).map(([key, json]) => `"${key}":${json}`).join(",")}}`;
   }
@@ -186,6 +209,8 @@ export class LabHub {
       endpoints: this.listEndpoints(),
       playback: this.player.status(),
       timeline: encodeTimeline(first === -1 ? [] : entries.slice(first)),
+      instance: { ...this.store.instance },
+      instances: this.store.instances(),
     };
   }
 
@@ -235,6 +260,7 @@ export class LabHub {
       throw new LabError("unknown_endpoint", `endpoint must name an existing endpoint, got "${input.endpoint}"`, "endpoint");
     }
     const hosted = this.host({ name: input.name, endpoint: input.endpoint, options: input.options ?? {} });
+    this.store.defineBreaker(this.definitionOf(hosted));
     this.broadcastState();
     return this.describe(hosted);
   }
@@ -246,12 +272,14 @@ export class LabHub {
     } catch (error) {
       throw this.optionsError(error, "");
     }
+    this.store.defineBreaker(this.definitionOf(hosted));
     this.broadcastState();
     return this.describe(hosted);
   }
 
   deleteBreaker(name: string): void {
     this.unhost(name);
+    this.store.deleteBreaker(name);
     this.broadcastState();
   }
 
@@ -259,6 +287,8 @@ export class LabHub {
     const hosted = this.hosted(name);
     const eventsBefore = hosted.events;
     hosted.breaker[action]();
+    // A person's action applies fleet-wide over whatever the fleet decided meanwhile.
+    this.store.publishTransition(name, { state: ACTION_STATES[action] }, true);
     // A reset of a CLOSED breaker clears its counts without a transition, so the library
     // announces nothing: the pages learn of it from a fresh snapshot.
     if (hosted.events === eventsBefore) this.broadcastState();
@@ -267,13 +297,18 @@ export class LabHub {
 
   /** Change an endpoint's fault model; during a playback it holds until the next phase that names the endpoint. */
   patchEndpoint(name: string, patch: EndpointPatchInput): Endpoint {
-    const before = this.endpoint(name);
-    const next = applyEndpointPatch(before, patch);
-    this.endpoints.set(name, next);
+    const next = this.applyEndpoint(applyEndpointPatch(this.endpoint(name), patch));
+    this.store.saveEndpoint(next);
+    return { ...next };
+  }
+
+  private applyEndpoint(next: Endpoint): Endpoint {
+    const before = this.endpoint(next.name);
+    this.endpoints.set(next.name, next);
     this.recorder.record(this.clock.now(), before, next);
     this.bus.publish("endpoint", () => next);
     this.frames.endpoint(next);
-    return { ...next };
+    return next;
   }
 
   /**
@@ -281,6 +316,11 @@ export class LabHub {
    * no saved scenarios, a fresh recording.
    */
   resetLab(): void {
+    this.resetLocally();
+    this.store.resetFleet(this.truth());
+  }
+
+  private resetLocally(): void {
     this.player.stop();
     this.scenarios.clear();
     const demoNames = new Set(DEMO_BREAKERS.map(({ name }) => name));
@@ -476,6 +516,10 @@ export class LabHub {
         ...definition.options,
         name: definition.name,
         clock: this.clock,
+        trialGate: this.store.trialGate(definition.name, () => {
+          const { halfOpenMaxCalls, maxHalfOpenMs } = breaker.snapshot().options;
+          return { halfOpenMaxCalls, maxHalfOpenMs };
+        }),
         isResultFailure: (result) => {
           hosted.judgedStatus = (result as HttpResult).status;
           return isHttpFailure(result);
@@ -484,7 +528,7 @@ export class LabHub {
     } catch (error) {
       throw this.optionsError(error, "options.");
     }
-    const hosted: HostedBreaker = { breaker, endpoint: definition.endpoint, judgedStatus: undefined, events: 0 };
+    const hosted: HostedBreaker = { breaker, endpoint: definition.endpoint, judgedStatus: undefined, events: 0, adoptingFrom: undefined };
     breaker.subscribe((event) => this.onBreakerEvent(hosted, event));
     this.breakers.set(definition.name, hosted);
     this.metrics.track(definition.name);
@@ -503,8 +547,107 @@ export class LabHub {
     hosted.events++;
     const entry = this.timelineEntryOf(hosted, event);
     this.timeline.push(entry);
-    this.bus.publish("breaker", (): BreakerMessage => ({ ...toWireEvent(event), snapshot: this.describe(hosted), entry }));
+    const origin = event.type === "state" ? (hosted.adoptingFrom ?? this.store.instance.id) : undefined;
+    this.bus.publish("breaker", (): BreakerMessage => ({ ...toWireEvent(event), snapshot: this.describe(hosted), entry, ...(origin === undefined ? {} : { origin }) }));
     this.frames.entry(entry);
+    if (event.type === "state") this.shareTransition(hosted, event);
+  }
+
+  /**
+   * Tell the fleet what this instance's breaker decided. HALF_OPEN follows from the OPEN period on
+   * every instance, adopted states came from the fleet, and act() shares a person's actions.
+   */
+  private shareTransition(hosted: HostedBreaker, event: Extract<BreakerEvent, { type: "state" }>): void {
+    if (event.to === "HALF_OPEN" || event.reason === "adopted" || MANUAL_REASONS.has(event.reason)) return;
+    if (event.to !== "OPEN") {
+      this.store.publishTransition(hosted.breaker.name, { state: event.to }, false);
+      return;
+    }
+    const { openedAt, halfOpenAt, backoffSteps } = hosted.breaker.exportState();
+    this.store.publishTransition(hosted.breaker.name, { state: "OPEN", openMs: (halfOpenAt ?? 0) - (openedAt ?? 0), backoffSteps }, false);
+  }
+
+  // ── the fleet ────────────────────────────────────────────────────────────
+
+  /** What this instance holds of the fleet's configuration: the seed of an empty store. */
+  private truth(): FleetTruth {
+    return { breakers: [...this.breakers.values()].map((hosted) => this.definitionOf(hosted)), endpoints: this.listEndpoints(), states: {} };
+  }
+
+  private definitionOf(hosted: HostedBreaker): SharedBreakerDefinition {
+    const { name, options } = hosted.breaker.snapshot();
+    return { name, endpoint: hosted.endpoint, options: options as SharedBreakerDefinition["options"] };
+  }
+
+  /** What other instances changed, applied here without sharing it again. */
+  private readonly storeListener: StoreListener = {
+    synced: (truth) => {
+      this.applyTruth(truth);
+      this.broadcastState();
+    },
+    breakerState: (name, state) => {
+      const hosted = this.breakers.get(name);
+      if (!hosted) return;
+      const eventsBefore = hosted.events;
+      if (this.adopt(hosted, state) && hosted.events === eventsBefore) this.broadcastState();
+    },
+    breakerDefined: (definition) => {
+      this.applyDefinition(definition);
+      this.broadcastState();
+    },
+    breakerDeleted: (name) => {
+      if (!this.breakers.has(name)) return;
+      this.unhost(name);
+      this.broadcastState();
+    },
+    endpointChanged: (endpoint) => {
+      if (this.endpoints.has(endpoint.name)) this.applyEndpoint(endpoint);
+    },
+    fleetReset: (truth) => {
+      this.resetLocally();
+      this.applyTruth(truth);
+      this.broadcastState();
+    },
+    statusChanged: () => this.broadcastState(),
+  };
+
+  /** Take the store's configuration over the local one: the store wins. */
+  private applyTruth(truth: FleetTruth): void {
+    const shared = new Set(truth.breakers.map(({ name }) => name));
+    for (const name of [...this.breakers.keys()]) if (!shared.has(name)) this.unhost(name);
+    for (const definition of truth.breakers) this.applyDefinition(definition);
+    for (const endpoint of truth.endpoints) {
+      if (this.endpoints.has(endpoint.name) && JSON.stringify(this.endpoints.get(endpoint.name)) !== JSON.stringify(endpoint)) this.applyEndpoint(endpoint);
+    }
+    for (const [name, state] of Object.entries(truth.states)) {
+      const hosted = this.breakers.get(name);
+      if (hosted) this.adopt(hosted, state);
+    }
+  }
+
+  private applyDefinition(definition: SharedBreakerDefinition): void {
+    const hosted = this.breakers.get(definition.name);
+    if (hosted && hosted.endpoint !== definition.endpoint) this.unhost(definition.name);
+    const current = this.breakers.get(definition.name);
+    if (!current) {
+      if (this.endpoints.has(definition.endpoint)) this.host(definition);
+      return;
+    }
+    if (JSON.stringify(this.definitionOf(current).options) === JSON.stringify(definition.options)) return;
+    try {
+      current.breaker.configure(definition.options);
+    } catch {
+      // Options another instance accepted: only a lab of another version could send bad ones.
+    }
+  }
+
+  private adopt(hosted: HostedBreaker, state: SharedBreakerState): boolean {
+    hosted.adoptingFrom = state.origin;
+    try {
+      return hosted.breaker.adopt(state);
+    } finally {
+      hosted.adoptingFrom = undefined;
+    }
   }
 
   /** The one timeline entry of an event: pages receive it as built here, so no page builds its own. */

@@ -1,3 +1,5 @@
+import { realClock } from "@/lib/breaker";
+import { createStore } from "@/lib/store";
 import { httpCaller, labOrigin } from "./caller";
 import { LabHub } from "./hub";
 
@@ -10,6 +12,6 @@ type GlobalWithHub = typeof globalThis & { [HUB_KEY]?: LabHub };
 /** The lab of this process. */
 export function getHub(): LabHub {
   const global = globalThis as GlobalWithHub;
-  global[HUB_KEY] ??= new LabHub({ caller: httpCaller(labOrigin()), processMetrics: true });
+  global[HUB_KEY] ??= new LabHub({ caller: httpCaller(labOrigin()), processMetrics: true, store: createStore(process.env, realClock) });
   return global[HUB_KEY];
 }

@@ -27,10 +27,22 @@ export class LabMetrics {
    * @param snapshots - the breakers' snapshots, read at scrape time
    * @param processMetrics - also export the process's memory, CPU and event-loop lag (the one
    *   hub of the server does; tests' hubs do not start those monitors)
+   * @param storeUp - whether the shared state's store is reachable, read at scrape time
    */
-  constructor(snapshots: () => Iterable<BreakerSnapshot>, { processMetrics = false }: { processMetrics?: boolean } = {}) {
+  constructor(
+    snapshots: () => Iterable<BreakerSnapshot>,
+    { processMetrics = false, storeUp = () => true }: { processMetrics?: boolean; storeUp?: () => boolean } = {},
+  ) {
     const registers = [this.registry];
     if (processMetrics) collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: "lab_store_up",
+      help: "1 while the store of the shared state is reachable (always in memory), 0 while this instance runs on local state.",
+      registers,
+      collect() {
+        this.set(storeUp() ? 1 : 0);
+      },
+    });
     this.calls = new Counter({
       name: "breaker_calls_total",
       help: "Calls through each breaker by outcome (a timeout counts as timeout, not failure).",
