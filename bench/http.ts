@@ -34,7 +34,7 @@ export interface HttpResults {
 
 const JSON_HEADERS = { "content-type": "application/json" };
 
-async function load(baseURL: string, name: string, method: "GET" | "POST", path: string, seconds: number, body?: string): Promise<RouteResult> {
+export async function load(baseURL: string, name: string, method: "GET" | "POST", path: string, seconds: number, body?: string): Promise<RouteResult> {
   const result = await autocannon({
     url: `${baseURL}${path}`,
     method,
@@ -55,7 +55,7 @@ async function load(baseURL: string, name: string, method: "GET" | "POST", path:
   };
 }
 
-async function post(baseURL: string, path: string, body: unknown): Promise<void> {
+export async function post(baseURL: string, path: string, body: unknown): Promise<void> {
   const response = await fetch(`${baseURL}${path}`, { method: "POST", headers: JSON_HEADERS, body: JSON.stringify(body) });
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
 }

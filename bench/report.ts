@@ -30,6 +30,26 @@ function renderWhatIf(whatif: NonNullable<BenchResults["whatif"]>, libraryNs: nu
   );
 }
 
+function renderFleet(fleet: NonNullable<BenchResults["fleet"]>): string {
+  const { wasted } = fleet;
+  return (
+    `### Shared state: 3 instances on one Redis (loopback)\n\n` +
+    markdownTable(
+      ["figure", "measured", "goal", "verdict"],
+      [
+        [`trip on one instance → the other announces it (${fleet.trips} trips)`, `p50 ${fleet.propagationP50Ms.toFixed(1)} ms, p95 ${fleet.propagationP95Ms.toFixed(1)} ms, max ${fleet.propagationMaxMs.toFixed(1)} ms`, "p95 < 100 ms", verdict(fleet.propagationP95Ms < 100)],
+        ["fire-call route, breaker CLOSED: shared / memory", `${Math.round(fleet.closedSharedRps)} / ${Math.round(fleet.closedMemoryRps)} req/s (${(fleet.closedSharedRps / fleet.closedMemoryRps).toFixed(2)}×)`, "the same within noise", verdict(Math.abs(fleet.closedSharedRps / fleet.closedMemoryRps - 1) < 0.1)],
+        [
+          `calls reaching a dead upstream, ${wasted.seconds} s at ${wasted.callsPerSecondPerInstance} calls/s per instance`,
+          `3 shared ${wasted.shared}, 3 alone ${wasted.unshared} (${(wasted.unshared / Math.max(1, wasted.shared)).toFixed(1)}× more); what-if predicts ${wasted.predictedUnshared} alone, ${wasted.predictedShared} for one breaker`,
+          "fewer shared",
+          verdict(wasted.shared < wasted.unshared),
+        ],
+      ],
+    )
+  );
+}
+
 function renderPlayback(playback: NonNullable<BenchResults["playback"]>): string {
   return (
     `### Playback drift (a ${playback.seconds / 60 >= 1 ? `${playback.seconds / 60}-minute` : `${playback.seconds}-second`} scenario of 6 s phases, real timers)\n\n` +
@@ -137,6 +157,7 @@ export function renderResults(results: BenchResults): string {
         ),
     );
   }
+  if (results.fleet) sections.push(renderFleet(results.fleet));
   if (results.whatif) {
     const timeout = results.library?.scenarios.find((scenario) => scenario.id === "c")?.subjects.find((subject) => subject.name.startsWith("breaker-lab"));
     sections.push(renderWhatIf(results.whatif, timeout?.medianNs));

@@ -5,13 +5,14 @@
  *   npm run bench                      everything (about 10 minutes: the playback part plays a
  *                                      10-minute scenario in a child process while the rest runs)
  *   npm run bench -- --quick           fewer rounds and shorter loads (a smoke run)
- *   npm run bench -- --only library    one part: library, http, browser, playback or whatif
+ *   npm run bench -- --only library    one part: library, http, browser, playback, whatif or fleet
  */
 import { execFile, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { runBrowserBenchmark, type BrowserResults } from "./browser";
+import { runFleetBenchmark, type FleetResults } from "./fleet";
 import { hasGc } from "./harness";
 import { runHttpBenchmark, type HttpResults } from "./http";
 import { runLibraryBenchmark, type LibraryResults } from "./library";
@@ -28,9 +29,10 @@ export interface BenchResults {
   browser?: BrowserResults;
   playback?: PlaybackResults;
   whatif?: WhatIfResults;
+  fleet?: FleetResults;
 }
 
-const PARTS = ["library", "http", "browser", "playback", "whatif"] as const;
+const PARTS = ["library", "http", "browser", "playback", "whatif", "fleet"] as const;
 const { values } = parseArgs({ options: { quick: { type: "boolean", default: false }, only: { type: "string" } } });
 const parts = values.only ? values.only.split(",") : [...PARTS];
 for (const part of parts) {
@@ -68,7 +70,7 @@ if (parts.includes("library")) {
   console.log("Library…");
   results.library = await runLibraryBenchmark({ quick: values.quick });
 }
-if (parts.includes("http") || parts.includes("browser") || parts.includes("whatif")) {
+if (parts.some((part) => ["http", "browser", "whatif", "fleet"].includes(part))) {
   const build = spawnSync(process.execPath, ["scripts/start.mjs", "--build-only"], { stdio: "inherit" });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
@@ -83,6 +85,10 @@ if (parts.includes("browser")) {
 if (parts.includes("whatif")) {
   console.log("What-if…");
   results.whatif = await runWhatIfBenchmark({ quick: values.quick });
+}
+if (parts.includes("fleet")) {
+  console.log("Fleet…");
+  results.fleet = await runFleetBenchmark({ quick: values.quick });
 }
 if (playback) {
   console.log("Playback (waiting for the scenario to end)…");

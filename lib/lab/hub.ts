@@ -10,6 +10,7 @@ import type {
   LabBreaker,
   LabState,
   PlaybackBody,
+  PlaybackStatus,
   TimelineEntry,
   TrafficBody,
 } from "@/lib/api/types";
@@ -112,6 +113,10 @@ export class LabHub {
   private readonly scenarios = new ScenarioLibrary();
   private readonly recorder = new EndpointRecorder();
   private readonly player: ScenarioPlayer;
+  /** What plays on the instance of the fleet that drives it, when it is another one. */
+  private remotePlayback: PlaybackStatus | null = null;
+  /** True while the player stops because another instance took the playback over: nothing to share. */
+  private yieldingPlayback = false;
   private readonly whatIfRunner = new WhatIfRunner();
   /** The compact live stream the dashboard reads. */
   readonly frames: FrameStream;
@@ -141,8 +146,8 @@ export class LabHub {
       enterPhase: (scenario, index) => this.enterPhase(scenario, index),
       changed: (playing) => {
         if (playing === null) this.random = this.unseededRandom;
-        this.bus.publish("playback", (): PlaybackBody => ({ playing }));
-        this.frames.playbackChanged(playing);
+        if (!this.yieldingPlayback) this.store.publishPlayback(playing);
+        this.announcePlayback(playing);
       },
     });
     this.loadDemo();
@@ -162,7 +167,7 @@ export class LabHub {
       breakers: this.listBreakers(),
       endpoints: this.listEndpoints(),
       timeline: this.timeline.toArray(),
-      playback: this.player.status(),
+      playback: this.playbackStatus(),
       instance: { ...this.store.instance },
       instances: this.store.instances(),
     };
@@ -207,7 +212,7 @@ export class LabHub {
       now,
       breakers,
       endpoints: this.listEndpoints(),
-      playback: this.player.status(),
+      playback: this.playbackStatus(),
       timeline: encodeTimeline(first === -1 ? [] : entries.slice(first)),
       instance: { ...this.store.instance },
       instances: this.store.instances(),
@@ -322,6 +327,7 @@ export class LabHub {
 
   private resetLocally(): void {
     this.player.stop();
+    this.remotePlayback = null;
     this.scenarios.clear();
     const demoNames = new Set(DEMO_BREAKERS.map(({ name }) => name));
     for (const name of [...this.breakers.keys()]) this.unhost(name, demoNames.has(name));
@@ -347,7 +353,9 @@ export class LabHub {
   }
 
   saveScenario(scenario: Scenario): Scenario {
-    return this.scenarios.save(scenario, this.endpointExists);
+    const saved = this.scenarios.save(scenario, this.endpointExists);
+    this.store.saveScenario(saved);
+    return saved;
   }
 
   /** Throw unless `name` is a saved scenario that PUT may replace (409 for a preset, 404 unknown). */
@@ -356,11 +364,14 @@ export class LabHub {
   }
 
   replaceScenario(name: string, scenario: Scenario): Scenario {
-    return this.scenarios.replace(name, scenario, this.endpointExists);
+    const replaced = this.scenarios.replace(name, scenario, this.endpointExists);
+    this.store.saveScenario(replaced);
+    return replaced;
   }
 
   deleteScenario(name: string): void {
     this.scenarios.delete(name);
+    this.store.deleteScenario(name);
   }
 
   /** Every endpoint change since the last reset, as a scenario that replays them. */
@@ -369,7 +380,17 @@ export class LabHub {
   }
 
   playback(): PlaybackBody {
-    return { playing: this.player.status() };
+    return { playing: this.playbackStatus() };
+  }
+
+  /** What plays here, or on the instance of the fleet that drives the playback. */
+  private playbackStatus(): PlaybackStatus | null {
+    return this.player.status() ?? this.remotePlayback;
+  }
+
+  private announcePlayback(playing: PlaybackStatus | null): void {
+    this.bus.publish("playback", (): PlaybackBody => ({ playing }));
+    this.frames.playbackChanged(playing);
   }
 
   /** Play a scenario (by name, or inline and unsaved), replacing whatever plays. */
@@ -377,11 +398,17 @@ export class LabHub {
     const resolved = typeof scenario === "string" ? this.findScenario(scenario) : scenario;
     requireScenarioEndpoints(resolved, this.endpointExists, "scenario.");
     this.random = resolved.seed === undefined ? this.unseededRandom : createRandom(resolved.seed);
+    this.remotePlayback = null;
     return { playing: this.player.play(resolved) };
   }
 
+  /** Stop what plays, here or (asking the instance that drives it) elsewhere in the fleet. */
   stopPlayback(): PlaybackBody {
-    this.player.stop();
+    if (!this.player.stop() && this.remotePlayback !== null) {
+      this.store.stopPlayback();
+      this.remotePlayback = null;
+      this.announcePlayback(null);
+    }
     return { playing: null };
   }
 
@@ -571,7 +598,13 @@ export class LabHub {
 
   /** What this instance holds of the fleet's configuration: the seed of an empty store. */
   private truth(): FleetTruth {
-    return { breakers: [...this.breakers.values()].map((hosted) => this.definitionOf(hosted)), endpoints: this.listEndpoints(), states: {} };
+    return {
+      breakers: [...this.breakers.values()].map((hosted) => this.definitionOf(hosted)),
+      endpoints: this.listEndpoints(),
+      scenarios: this.scenarios.savedScenarios(),
+      states: {},
+      playback: this.player.status(),
+    };
   }
 
   private definitionOf(hosted: HostedBreaker): SharedBreakerDefinition {
@@ -603,6 +636,10 @@ export class LabHub {
     endpointChanged: (endpoint) => {
       if (this.endpoints.has(endpoint.name)) this.applyEndpoint(endpoint);
     },
+    scenarioSaved: (scenario) => this.scenarios.put(scenario),
+    scenarioDeleted: (name) => this.scenarios.forget(name),
+    playbackChanged: (status) => this.followPlayback(status),
+    playbackStopRequested: () => this.player.stop(),
     fleetReset: (truth) => {
       this.resetLocally();
       this.applyTruth(truth);
@@ -623,6 +660,27 @@ export class LabHub {
       const hosted = this.breakers.get(name);
       if (hosted) this.adopt(hosted, state);
     }
+    for (const scenario of this.scenarios.savedScenarios()) this.scenarios.forget(scenario.name);
+    for (const scenario of truth.scenarios) this.scenarios.put(scenario);
+    if (this.player.status() === null) this.followPlayback(truth.playback);
+  }
+
+  /**
+   * Show what another instance plays. It drives the playback (its phase changes reach this
+   * instance as endpoint changes); one that plays here gives way to it.
+   */
+  private followPlayback(status: PlaybackStatus | null): void {
+    if (status !== null && this.player.status() !== null) {
+      this.yieldingPlayback = true;
+      try {
+        this.player.stop();
+      } finally {
+        this.yieldingPlayback = false;
+      }
+    }
+    if (status === null && this.remotePlayback === null) return;
+    this.remotePlayback = status;
+    this.announcePlayback(status);
   }
 
   private applyDefinition(definition: SharedBreakerDefinition): void {

@@ -85,6 +85,21 @@ export class ScenarioLibrary {
     this.saved.clear();
   }
 
+  /** The saved scenarios alone, in the order they were saved. */
+  savedScenarios(): Scenario[] {
+    return [...this.saved.values()];
+  }
+
+  /** Keep a scenario another instance saved and checked; nothing is checked again. */
+  put(scenario: Scenario): void {
+    if (!this.isReserved(scenario.name)) this.saved.set(scenario.name, scenario);
+  }
+
+  /** Forget a saved scenario, if there is one. */
+  forget(name: string): void {
+    this.saved.delete(name);
+  }
+
   private isReserved(name: string): boolean {
     return name === RECORDING_NAME || scenarioPreset(name) !== undefined;
   }

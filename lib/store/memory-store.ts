@@ -32,5 +32,9 @@ export class MemoryStore implements LabStore {
   defineBreaker(): void {}
   deleteBreaker(): void {}
   saveEndpoint(): void {}
+  saveScenario(): void {}
+  deleteScenario(): void {}
+  publishPlayback(): void {}
+  stopPlayback(): void {}
   resetFleet(): void {}
 }

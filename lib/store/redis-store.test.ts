@@ -4,6 +4,7 @@ import type { BreakerMessage } from "@/lib/api/types";
 import type { EndpointCaller, HttpResult } from "@/lib/lab/caller";
 import { LabHub } from "@/lib/lab/hub";
 import { RedisServer } from "../../scripts/redis-server";
+import type { Scenario } from "@/lib/simulator";
 import { RedisStore } from "./redis-store";
 
 /**
@@ -109,6 +110,66 @@ describe("RedisStore: the fleet's configuration", () => {
   });
 });
 
+const OUTAGE: Scenario = {
+  name: "fleet-outage",
+  phases: [
+    { label: "down", forMs: 60_000, endpoints: { payments: { failureRate: 1 } } },
+    { label: "up", forMs: 60_000, endpoints: { payments: { failureRate: 0 } } },
+  ],
+};
+
+describe("RedisStore: scenarios and playback", () => {
+  it("shares saved scenarios", async () => {
+    const { a, b } = await fleetOfTwo();
+    a.hub.saveScenario(OUTAGE);
+    await until(() => b.hub.listScenarios().some(({ name }) => name === "fleet-outage"), 1_000);
+    b.hub.replaceScenario("fleet-outage", { ...OUTAGE, loop: true });
+    await until(() => a.hub.getScenario("fleet-outage").loop === true, 1_000);
+    a.hub.deleteScenario("fleet-outage");
+    await until(() => !b.hub.listScenarios().some(({ name }) => name === "fleet-outage"), 1_000);
+  });
+
+  it("one instance drives a playback the whole fleet shows; any instance stops it", async () => {
+    const { a, b } = await fleetOfTwo();
+    a.hub.play(OUTAGE);
+    await until(() => b.hub.playback().playing?.scenario === "fleet-outage", 1_000);
+    expect(b.hub.playback().playing).toMatchObject({ phase: 0 });
+    // The phase's fault model reached the other instance's mock too.
+    await until(() => b.hub.getEndpoint("payments").failureRate === 1, 1_000);
+    expect(Math.abs(b.hub.playback().playing!.phaseEndsAt - a.hub.playback().playing!.phaseEndsAt)).toBeLessThan(50);
+    b.hub.stopPlayback();
+    expect(b.hub.playback().playing).toBeNull();
+    await until(() => a.hub.playback().playing === null, 1_000);
+  });
+
+  it("every instance's recording holds the fleet's endpoint changes", async () => {
+    const { a, b } = await fleetOfTwo();
+    a.hub.patchEndpoint("payments", { failureRate: 0.5 });
+    await until(() => b.hub.getEndpoint("payments").failureRate === 0.5, 1_000);
+    const phases = b.hub.recording().phases;
+    expect(phases.at(-1)!.endpoints.payments).toMatchObject({ failureRate: 0.5 });
+  });
+
+  it("a playback started elsewhere replaces the one playing here", async () => {
+    const { a, b } = await fleetOfTwo();
+    a.hub.play(OUTAGE);
+    await until(() => b.hub.playback().playing !== null, 1_000);
+    b.hub.play({ ...OUTAGE, name: "other" });
+    await until(() => a.hub.playback().playing?.scenario === "other", 1_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(b.hub.playback().playing?.scenario).toBe("other");
+  });
+
+  it("a playback whose driver went away ends with its lease", async () => {
+    const { a, b } = await fleetOfTwo();
+    a.hub.play(OUTAGE);
+    await until(() => b.hub.playback().playing !== null, 1_000);
+    await a.hub.close();
+    // Heartbeats every 200 ms here: the lease is three of them.
+    await until(() => b.hub.playback().playing === null, 3_000);
+  });
+});
+
 describe("RedisStore: breaker state", () => {
   it("a trip on one instance is adopted by the other, whose calls are then rejected without reaching its upstream", async () => {
     const { a, b } = await fleetOfTwo({ a: broken });
@@ -191,7 +252,10 @@ describe("RedisStore: breaker state", () => {
     await until(() => a.hub.getBreaker("payments").state === "HALF_OPEN", 1_000);
     // A store of its own, following the same shared state, asks for a slot with a 50 ms lease.
     const store = new RedisStore({ url: redis.url, prefix, instanceId: "probe", clock: realClock });
-    store.start({ synced: () => undefined, breakerState: () => undefined, breakerDefined: () => undefined, breakerDeleted: () => undefined, endpointChanged: () => undefined, fleetReset: () => undefined, statusChanged: () => undefined }, () => ({ breakers: [], endpoints: [], states: {} }));
+    const ignore = () => undefined;
+    const listener = { synced: ignore, breakerState: ignore, breakerDefined: ignore, breakerDeleted: ignore, endpointChanged: ignore, fleetReset: ignore, statusChanged: ignore };
+    const playbackListener = { scenarioSaved: ignore, scenarioDeleted: ignore, playbackChanged: ignore, playbackStopRequested: ignore };
+    store.start({ ...listener, ...playbackListener }, () => ({ breakers: [], endpoints: [], scenarios: [], states: {}, playback: null }));
     try {
       await until(() => store.instance.storeUp);
       const gate = store.trialGate("payments", () => ({ halfOpenMaxCalls: 1, maxHalfOpenMs: 50 }))!;

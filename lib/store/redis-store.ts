@@ -1,6 +1,7 @@
 import { createClient } from "redis";
-import type { Endpoint, FleetMember, InstanceInfo } from "@/lib/api/types";
+import type { Endpoint, FleetMember, InstanceInfo, PlaybackStatus } from "@/lib/api/types";
 import type { Clock, TrialAdmission, TrialCounts, TrialGate, TrialTicket } from "@/lib/breaker";
+import type { Scenario } from "@/lib/simulator";
 import { ACQUIRE_TRIAL, HEARTBEAT, SETTLE_TRIAL, TRANSITION, WRITE_CONFIG } from "./scripts";
 import type { FleetTruth, LabStore, LocalTransition, SharedBreakerDefinition, SharedBreakerState, StoreListener } from "./types";
 
@@ -32,6 +33,10 @@ type Message =
   | { type: "breaker"; definition: SharedBreakerDefinition; origin: string }
   | { type: "breaker-deleted"; name: string; origin: string }
   | { type: "endpoint"; endpoint: Endpoint; origin: string }
+  | { type: "scenario"; scenario: Scenario; origin: string }
+  | { type: "scenario-deleted"; name: string; origin: string }
+  | { type: "playback"; status: PlaybackStatus | null; origin: string }
+  | { type: "playback-stop"; origin: string }
   | { type: "reset"; origin: string };
 
 type Client = ReturnType<typeof createClient>;
@@ -64,6 +69,10 @@ export class RedisStore implements LabStore {
   /** Transitions are shared one after another per breaker, each over the version the last one made. */
   private readonly publishing = new Map<string, Promise<void>>();
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  /** The playback this instance drives, times on Redis's clock: its lease is renewed at every heartbeat. */
+  private driving: PlaybackStatus | null = null;
+  /** Whether this instance shows a playback another one drives, which ends with that one's lease. */
+  private showingRemotePlayback = false;
   private syncing: Promise<void> | undefined;
 
   constructor(private readonly options: RedisStoreOptions) {
@@ -71,6 +80,8 @@ export class RedisStore implements LabStore {
     this.keys = {
       breakers: `${prefix}breakers`,
       endpoints: `${prefix}endpoints`,
+      scenarios: `${prefix}scenarios`,
+      playback: `${prefix}playback`,
       seeded: `${prefix}seeded`,
       versions: `${prefix}versions`,
       fence: `${prefix}fence`,
@@ -252,8 +263,47 @@ export class RedisStore implements LabStore {
     ]);
   }
 
+  saveScenario(scenario: Scenario): void {
+    this.write([
+      ["HSET", this.keys.scenarios, scenario.name, JSON.stringify(scenario)],
+      this.publishCommand({ type: "scenario", scenario, origin: this.instance.id }),
+    ]);
+  }
+
+  deleteScenario(name: string): void {
+    this.write([["HDEL", this.keys.scenarios, name], this.publishCommand({ type: "scenario-deleted", name, origin: this.instance.id })]);
+  }
+
+  publishPlayback(status: PlaybackStatus | null): void {
+    this.driving = status && this.shiftPlayback(status, this.offsetMs);
+    this.showingRemotePlayback = false;
+    const message = this.publishCommand({ type: "playback", status: this.driving, origin: this.instance.id });
+    if (this.driving === null) this.write([["DEL", this.keys.playback], message]);
+    else this.write([["SET", this.keys.playback, JSON.stringify(this.driving), "PX", String(this.playbackLeaseMs())], message]);
+  }
+
+  stopPlayback(): void {
+    this.write([this.publishCommand({ type: "playback-stop", origin: this.instance.id })]);
+  }
+
+  /** A playback whose driver stops renewing it ends after three missed heartbeats. */
+  private playbackLeaseMs(): number {
+    return 3 * (this.options.heartbeatMs ?? 2_000);
+  }
+
+  /** A playback status with its times moved by `byMs` (to Redis's clock: the offset; back: minus it). */
+  private shiftPlayback(status: PlaybackStatus, byMs: number): PlaybackStatus {
+    return {
+      ...status,
+      startedAt: status.startedAt + byMs,
+      phaseEndsAt: status.phaseEndsAt + byMs,
+      endsAt: status.endsAt === null ? null : status.endsAt + byMs,
+    };
+  }
+
   resetFleet(truth: FleetTruth): void {
     this.versions.clear();
+    this.driving = null;
     if (this.up) void this.writeConfig("reset", truth);
   }
 
@@ -273,8 +323,10 @@ export class RedisStore implements LabStore {
     const config = {
       breakers: truth.breakers.map((definition) => [definition.name, JSON.stringify(definition)]),
       endpoints: truth.endpoints.map((endpoint) => [endpoint.name, JSON.stringify(endpoint)]),
+      scenarios: truth.scenarios.map((scenario) => [scenario.name, JSON.stringify(scenario)]),
     };
-    return this.script<{ written: boolean }>(WRITE_CONFIG, [this.keys.breakers, this.keys.endpoints, this.keys.seeded], [
+    const keys = [this.keys.breakers, this.keys.endpoints, this.keys.seeded, this.keys.scenarios, this.keys.playback];
+    return this.script<{ written: boolean }>(WRITE_CONFIG, keys, [
       mode,
       JSON.stringify(config),
       this.options.prefix,
@@ -305,7 +357,12 @@ export class RedisStore implements LabStore {
     try {
       if (!(await this.heartbeat(true))) return undefined;
       await this.writeConfig("seed", this.seed!());
-      const [breakers, endpoints] = await Promise.all([this.hashValues(this.keys.breakers), this.hashValues(this.keys.endpoints)]);
+      const [breakers, endpoints, scenarios, playback] = await Promise.all([
+        this.hashValues(this.keys.breakers),
+        this.hashValues(this.keys.endpoints),
+        this.hashValues(this.keys.scenarios),
+        this.client.sendCommand(["GET", this.keys.playback]) as Promise<string | null>,
+      ]);
       const definitions = breakers.map((json) => JSON.parse(json) as SharedBreakerDefinition);
       const states: Record<string, SharedBreakerState> = {};
       await Promise.all(
@@ -316,7 +373,15 @@ export class RedisStore implements LabStore {
           states[name] = this.toShared(stored);
         }),
       );
-      return { breakers: definitions, endpoints: endpoints.map((json) => JSON.parse(json) as Endpoint), states };
+      const shownPlayback = this.driving ?? (playback === null ? null : (JSON.parse(playback) as PlaybackStatus));
+      this.showingRemotePlayback = this.driving === null && shownPlayback !== null;
+      return {
+        breakers: definitions,
+        endpoints: endpoints.map((json) => JSON.parse(json) as Endpoint),
+        scenarios: scenarios.map((json) => JSON.parse(json) as Scenario),
+        states,
+        playback: shownPlayback && this.shiftPlayback(shownPlayback, -this.offsetMs),
+      };
     } catch {
       this.setUp(false);
       return undefined;
@@ -350,10 +415,10 @@ export class RedisStore implements LabStore {
   private async heartbeat(connecting = false): Promise<boolean> {
     if (this.closed || (!connecting && !this.up)) return false;
     const sentAt = this.options.clock.now();
-    const reply = await this.script<{ now: number; members: FleetMember[] | Record<string, never> }>(
+    const reply = await this.script<{ now: number; members: FleetMember[] | Record<string, never>; playback: string | null }>(
       HEARTBEAT,
-      [this.keys.instances],
-      [this.instance.id, String(FLEET_WINDOW_MS)],
+      [this.keys.instances, this.keys.playback],
+      [this.instance.id, String(FLEET_WINDOW_MS), this.driving === null ? "" : JSON.stringify(this.driving), String(this.playbackLeaseMs())],
     );
     if (reply === undefined) return false;
     const receivedAt = this.options.clock.now();
@@ -363,6 +428,11 @@ export class RedisStore implements LabStore {
     const changed = members.map(({ id }) => id).join("\n") !== this.members.map(({ id }) => id).join("\n");
     this.members = members;
     if (changed && this.up) this.listener?.statusChanged();
+    if (this.showingRemotePlayback && reply.playback === null) {
+      // Its driver stopped renewing the lease (it stopped or went away): nothing plays.
+      this.showingRemotePlayback = false;
+      this.listener?.playbackChanged(null);
+    }
     return true;
   }
 
@@ -390,6 +460,21 @@ export class RedisStore implements LabStore {
         return;
       case "endpoint":
         listener.endpointChanged(message.endpoint);
+        return;
+      case "scenario":
+        listener.scenarioSaved(message.scenario);
+        return;
+      case "scenario-deleted":
+        listener.scenarioDeleted(message.name);
+        return;
+      case "playback":
+        // Another instance plays now: this one, if it drove a playback, has been replaced.
+        if (message.status !== null) this.driving = null;
+        this.showingRemotePlayback = message.status !== null;
+        listener.playbackChanged(message.status && this.shiftPlayback(message.status, -this.offsetMs));
+        return;
+      case "playback-stop":
+        if (this.driving !== null) listener.playbackStopRequested();
         return;
       case "reset":
         this.versions.clear();

@@ -91,21 +91,22 @@ return cjson.encode({ counts = {
 `;
 
 /**
- * Write the fleet's configuration. KEYS: breakers, endpoints, seeded. ARGV: mode ('seed': only
- * into an empty store; 'reset': replace everything), the configuration as JSON
- * (`{ breakers, endpoints }`, each a list of [name, JSON] pairs, stored as given), the prefix of
- * breaker-state keys, channel, origin. A reset ends every breaker's shared state; the version
- * counter lives on, so versions keep growing across resets.
+ * Write the fleet's configuration. KEYS: breakers, endpoints, seeded, scenarios, playback. ARGV:
+ * mode ('seed': only into an empty store; 'reset': replace everything), the configuration as JSON
+ * (`{ breakers, endpoints, scenarios }`, each a list of [name, JSON] pairs, stored as given), the
+ * prefix of breaker-state keys, channel, origin. A reset ends every breaker's shared state and the
+ * playback; the version counter lives on, so versions keep growing across resets.
  */
 export const WRITE_CONFIG = `
 if ARGV[1] == 'seed' and redis.call('EXISTS', KEYS[3]) == 1 then return cjson.encode({ written = false }) end
 for _, name in ipairs(redis.call('HKEYS', KEYS[1])) do
   redis.call('DEL', ARGV[3] .. 'state:' .. name, ARGV[3] .. 'trials:' .. name, ARGV[3] .. 'trialcounts:' .. name)
 end
-redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[4], KEYS[5])
 local config = cjson.decode(ARGV[2])
 for _, entry in ipairs(config.breakers) do redis.call('HSET', KEYS[1], entry[1], entry[2]) end
 for _, entry in ipairs(config.endpoints) do redis.call('HSET', KEYS[2], entry[1], entry[2]) end
+for _, entry in ipairs(config.scenarios) do redis.call('HSET', KEYS[4], entry[1], entry[2]) end
 redis.call('SET', KEYS[3], '1')
 if ARGV[1] == 'reset' then
   redis.call('PUBLISH', ARGV[4], cjson.encode({ type = 'reset', origin = ARGV[5] }))
@@ -114,16 +115,18 @@ return cjson.encode({ written = true })
 `;
 
 /**
- * Say this instance is alive and read the fleet. KEYS: instances. ARGV: instance id, how long a
- * member counts as present (ms). Answers Redis's time and the members heard from within it.
+ * Say this instance is alive and read the fleet. KEYS: instances, playback. ARGV: instance id, how
+ * long a member counts as present (ms), the playback this instance drives ('' for none) and its
+ * lease (ms). Answers Redis's time, the members heard from within it, and the playback.
  */
 export const HEARTBEAT = `${NOW}
 local now = now_ms()
 local window = tonumber(ARGV[2])
+if ARGV[3] ~= '' then redis.call('SET', KEYS[2], ARGV[3], 'PX', tonumber(ARGV[4])) end
 redis.call('ZADD', KEYS[1], now, ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window * 6)
 local seen = redis.call('ZRANGEBYSCORE', KEYS[1], now - window, '+inf', 'WITHSCORES')
 local members = {}
 for index = 1, #seen, 2 do table.insert(members, { id = seen[index], seenAt = tonumber(seen[index + 1]) }) end
-return cjson.encode({ now = now, members = members })
+return cjson.encode({ now = now, members = members, playback = redis.call('GET', KEYS[2]) or cjson.null })
 `;

@@ -1,6 +1,7 @@
 import type { BreakerOptionsInput } from "@/lib/api/schemas";
-import type { Endpoint, FleetMember, InstanceInfo } from "@/lib/api/types";
+import type { Endpoint, FleetMember, InstanceInfo, PlaybackStatus } from "@/lib/api/types";
 import type { AdoptedState, TrialGate } from "@/lib/breaker";
+import type { Scenario } from "@/lib/simulator";
 
 /** A breaker as the fleet shares it: the endpoint it protects and its options. */
 export interface SharedBreakerDefinition {
@@ -27,7 +28,11 @@ export type LocalTransition =
 export interface FleetTruth {
   breakers: SharedBreakerDefinition[];
   endpoints: Endpoint[];
+  /** The saved scenarios (presets are in every instance's code). */
+  scenarios: Scenario[];
   states: Record<string, SharedBreakerState>;
+  /** What plays on the instance that drives it, times on this instance's clock. */
+  playback: PlaybackStatus | null;
 }
 
 /** What a store tells the hub: changes made by other instances, and its own condition. */
@@ -38,6 +43,12 @@ export interface StoreListener {
   breakerDefined(definition: SharedBreakerDefinition): void;
   breakerDeleted(name: string): void;
   endpointChanged(endpoint: Endpoint): void;
+  scenarioSaved(scenario: Scenario): void;
+  scenarioDeleted(name: string): void;
+  /** Another instance started driving a playback, moved to a phase, or stopped (null); or its lease ran out (null). */
+  playbackChanged(status: PlaybackStatus | null): void;
+  /** A person on another instance stopped the playback this instance drives. */
+  playbackStopRequested(): void;
   /** Another instance reset the fleet to these defaults. */
   fleetReset(truth: FleetTruth, origin: string): void;
   /** The store went up or down, or the fleet's membership changed. */
@@ -63,5 +74,11 @@ export interface LabStore {
   defineBreaker(definition: SharedBreakerDefinition): void;
   deleteBreaker(name: string): void;
   saveEndpoint(endpoint: Endpoint): void;
+  saveScenario(scenario: Scenario): void;
+  deleteScenario(name: string): void;
+  /** This instance drives a playback (null: it stopped): the fleet shows it while this instance's lease lasts. */
+  publishPlayback(status: PlaybackStatus | null): void;
+  /** Ask the instance that drives the playback to stop it. */
+  stopPlayback(): void;
   resetFleet(truth: FleetTruth): void;
 }
