@@ -18,7 +18,7 @@ test("the dashboard view holds what the full state holds, in compact form and a 
   const full = JSON.parse(fullText) as LabState;
   const compact = JSON.parse(compactText) as DashboardState;
 
-  expect(Object.keys(compact).sort()).toEqual(["breakers", "endpoints", "now", "playback", "timeline"]);
+  expect(Object.keys(compact).sort()).toEqual(["breakers", "endpoints", "instance", "instances", "now", "playback", "timeline"]);
   expect(compact.breakers.map(({ name, state, totals }) => ({ name, state, totals }))).toEqual(full.breakers.map(({ name, state, totals }) => ({ name, state, totals })));
   expect(compact.endpoints).toEqual(full.endpoints);
   const decoded = decodeTimeline(compact.timeline);

@@ -78,7 +78,7 @@ test.describe("GET /api/state", () => {
     expect(response.status()).toBe(200);
     expectJson(response);
     const body = (await response.json()) as { now: number; breakers: BreakerBody[]; endpoints: EndpointBody[]; timeline: unknown[] };
-    expect(Object.keys(body).sort()).toEqual(["breakers", "endpoints", "now", "playback", "timeline"]);
+    expect(Object.keys(body).sort()).toEqual(["breakers", "endpoints", "instance", "instances", "now", "playback", "timeline"]);
     expect(typeof body.now).toBe("number");
     expect(Math.abs(body.now - before)).toBeLessThan(60_000);
 

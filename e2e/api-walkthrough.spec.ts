@@ -122,7 +122,7 @@ test.describe("GET /api/events", () => {
       expect(first.event).toBe("snapshot");
       expect(first.id).toMatch(/^\d+$/);
       const snapshot = JSON.parse(first.data) as { now: number; breakers: { name: string; state: string }[]; endpoints: EndpointBody[]; timeline: unknown[] };
-      expect(Object.keys(snapshot).sort()).toEqual(["breakers", "endpoints", "now", "playback", "timeline"]);
+      expect(Object.keys(snapshot).sort()).toEqual(["breakers", "endpoints", "instance", "instances", "now", "playback", "timeline"]);
       expect(snapshot.breakers.find((breaker) => breaker.name === "walk")?.state).toBe("CLOSED");
       expect(snapshot.endpoints.find((endpoint) => endpoint.name === "payments")?.failureRate).toBe(1);
 
