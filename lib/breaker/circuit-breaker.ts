@@ -796,15 +796,7 @@ export class CircuitBreaker {
     let decision: TransitionReason | null = null;
     if (this.isCurrent(period, now)) {
       if (period.state === "HALF_OPEN") {
-        period.inFlight -= 1;
-        const ticket = this.settlingTicket;
-        if (ticket !== undefined) {
-          this.reportTrial(ticket, period, "success", slow);
-        } else {
-          period.successes += 1;
-          if (slow) period.slowCalls += 1;
-          decision = this.judgeTrials(period);
-        }
+        decision = this.settleTrial(period, false, slow);
       } else {
         this.consecutiveFailures = 0;
         this.window.record(false, slow, durationMs, now);
@@ -829,15 +821,7 @@ export class CircuitBreaker {
     let decision: TransitionReason | null = null;
     if (this.isCurrent(period, now)) {
       if (period.state === "HALF_OPEN") {
-        period.inFlight -= 1;
-        const ticket = this.settlingTicket;
-        if (ticket !== undefined) {
-          this.reportTrial(ticket, period, "failure", slow);
-        } else {
-          period.failures += 1;
-          if (slow) period.slowCalls += 1;
-          decision = this.settings.halfOpenPolicy === "rates" ? this.judgeTrials(period) : "trial-failed";
-        }
+        decision = this.settleTrial(period, true, slow);
       } else {
         this.consecutiveFailures += 1;
         this.window.record(true, slow, durationMs, now);
@@ -850,6 +834,23 @@ export class CircuitBreaker {
       this.emit({ type: "failure", breaker: this.settings.name, at: now ?? this.settings.clock.now(), durationMs, error, timeout });
     }
     if (decision !== null) this.decide(decision, period, now);
+  }
+
+  /**
+   * A trial of the current HALF_OPEN settled: counted and judged here, or, for a gated trial,
+   * reported to the trial gate, whose answer judges it later.
+   */
+  private settleTrial(period: HalfOpenPeriod, failed: boolean, slow: boolean): TransitionReason | null {
+    period.inFlight -= 1;
+    const ticket = this.settlingTicket;
+    if (ticket !== undefined) {
+      this.reportTrial(ticket, period, failed ? "failure" : "success", slow);
+      return null;
+    }
+    if (failed) period.failures += 1;
+    else period.successes += 1;
+    if (slow) period.slowCalls += 1;
+    return failed && this.settings.halfOpenPolicy === "any-failure" ? "trial-failed" : this.judgeTrials(period);
   }
 
   /** `admitted`: false for a call whose signal was aborted before it could be admitted. */

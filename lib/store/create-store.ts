@@ -11,7 +11,7 @@ const DEFAULT_PREFIX = "breaker-lab:";
  * memory. `LAB_INSTANCE` names the instance (default `host:port`). A malformed setting throws,
  * naming it, before the lab serves anything.
  */
-export function createStore(env: NodeJS.ProcessEnv, clock: Clock): LabStore {
+export function createStore(env: Record<string, string | undefined>, clock: Clock): LabStore {
   const instanceId = env.LAB_INSTANCE?.trim() || `${hostname()}:${env.PORT ?? "3000"}`;
   const url = env.REDIS_URL?.trim();
   if (!url) return new MemoryStore(instanceId, clock);
