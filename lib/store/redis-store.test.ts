@@ -290,6 +290,28 @@ describe("RedisStore: breaker state", () => {
 });
 
 describe("RedisStore: Redis down", () => {
+  it("unreachable at start: the instance serves and protects on local state, and joins once Redis answers", async () => {
+    const stand = await RedisServer.start();
+    await stand.stop();
+    const prefix = `test-${process.pid}-${++testIndex}:`;
+    const { caller, counter } = countingCaller(broken);
+    const store = new RedisStore({ url: stand.url, prefix, instanceId: "late", clock: realClock, heartbeatMs: 200 });
+    const hub = new LabHub({ caller, store });
+    hubs.push(hub);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(hub.state().instance).toEqual({ id: "late", store: "redis", storeUp: false });
+    const { results } = await hub.fireCalls("payments", 5, 1);
+    expect(results.map(({ outcome }) => outcome)).toEqual(["failure", "failure", "failure", "rejected", "rejected"]);
+    expect(counter.calls).toBe(3);
+    await stand.restart();
+    try {
+      await until(() => hub.state().instance.storeUp, 5_000);
+    } finally {
+      await hub.close();
+      await stand.stop();
+    }
+  });
+
   it("keeps serving and protecting on local state, and converges within 5 s of Redis returning", async () => {
     const { a, b } = await fleetOfTwo({ a: broken });
     a.hub.configureBreaker("payments", { failureThreshold: 1, openMs: 60_000 });
