@@ -563,7 +563,9 @@ export class CircuitBreaker {
     if (admission === null || this.disposed) {
       period.inFlight -= 1;
       if (ticket !== null) this.releaseTicket(ticket);
-      const refusal = this.disposed ? new TypeError(`Circuit breaker "${name}" is disposed`) : this.refuse("HALF_OPEN", null, now);
+      // Disposed meanwhile: the TypeError execute gives a disposed breaker, not a refusal.
+      if (this.disposed) throw new TypeError(`Circuit breaker "${name}" is disposed`);
+      const refusal = this.refuse("HALF_OPEN", null, now);
       (this.gatedRefusals ??= new WeakSet()).add(refusal);
       throw refusal;
     }

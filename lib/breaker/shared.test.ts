@@ -260,6 +260,24 @@ describe("trialGate: HALF_OPEN admission over several breakers", () => {
     expect(breaker.snapshot()).toMatchObject({ state: "CLOSED", window: { calls: 1 }, totals: { successes: 1 } });
   });
 
+  it("a breaker disposed while the gate answered fails the call as disposed, not as refused", async () => {
+    const clock = new ManualClock(0);
+    const answer = deferred<null>();
+    const { gate, fleet } = sharedGate(1);
+    const { breaker } = breakerOn(clock, { trialGate: { acquire: async (request) => (await answer.promise) ?? gate.acquire(request) } });
+    await fail(breaker);
+    clock.advance(1_000);
+    const call = breaker.tryExecute(() => "never");
+    breaker.dispose();
+    answer.resolve(null);
+    const result = await call;
+    expect(result).toMatchObject({ ok: false, rejected: false });
+    expect(!result.ok && result.error).toBeInstanceOf(TypeError);
+    await flushPromises();
+    expect(fleet).toMatchObject({ acquired: 1, released: 1, inFlight: 0 });
+    expect(breaker.snapshot().totals.rejected).toBe(0);
+  });
+
   it("gives the ticket back when a trial is ignored", async () => {
     const { a, fleet } = await trippedPair({}, 1);
     const controller = new AbortController();

@@ -99,10 +99,11 @@ export class RedisStore implements LabStore {
       socket: { connectTimeout: COMMAND_TIMEOUT_MS, reconnectStrategy },
     });
     this.subscriber = this.client.duplicate();
-    this.instance = { id: options.instanceId, store: "redis", storeUp: false };
   }
 
-  readonly instance: InstanceInfo;
+  get instance(): InstanceInfo {
+    return { id: this.options.instanceId, store: "redis", storeUp: this.up };
+  }
 
   instances(): FleetMember[] {
     return this.members.map(({ id, seenAt }) => ({ id, seenAt: this.toLocal(seenAt) }));
@@ -159,7 +160,7 @@ export class RedisStore implements LabStore {
         transition.state,
         String(transition.state === "OPEN" ? transition.openMs : 0),
         String(transition.state === "OPEN" ? transition.backoffSteps : 0),
-        this.instance.id,
+        this.options.instanceId,
         this.keys.channel,
         name,
       ],
@@ -243,7 +244,7 @@ export class RedisStore implements LabStore {
   defineBreaker(definition: SharedBreakerDefinition): void {
     this.write([
       ["HSET", this.keys.breakers, definition.name, JSON.stringify(definition)],
-      this.publishCommand({ type: "breaker", definition, origin: this.instance.id }),
+      this.publishCommand({ type: "breaker", definition, origin: this.options.instanceId }),
     ]);
   }
 
@@ -252,38 +253,38 @@ export class RedisStore implements LabStore {
     this.write([
       ["HDEL", this.keys.breakers, name],
       ["DEL", this.keys.state(name), this.keys.trials(name), this.keys.trialCounts(name)],
-      this.publishCommand({ type: "breaker-deleted", name, origin: this.instance.id }),
+      this.publishCommand({ type: "breaker-deleted", name, origin: this.options.instanceId }),
     ]);
   }
 
   saveEndpoint(endpoint: Endpoint): void {
     this.write([
       ["HSET", this.keys.endpoints, endpoint.name, JSON.stringify(endpoint)],
-      this.publishCommand({ type: "endpoint", endpoint, origin: this.instance.id }),
+      this.publishCommand({ type: "endpoint", endpoint, origin: this.options.instanceId }),
     ]);
   }
 
   saveScenario(scenario: Scenario): void {
     this.write([
       ["HSET", this.keys.scenarios, scenario.name, JSON.stringify(scenario)],
-      this.publishCommand({ type: "scenario", scenario, origin: this.instance.id }),
+      this.publishCommand({ type: "scenario", scenario, origin: this.options.instanceId }),
     ]);
   }
 
   deleteScenario(name: string): void {
-    this.write([["HDEL", this.keys.scenarios, name], this.publishCommand({ type: "scenario-deleted", name, origin: this.instance.id })]);
+    this.write([["HDEL", this.keys.scenarios, name], this.publishCommand({ type: "scenario-deleted", name, origin: this.options.instanceId })]);
   }
 
   publishPlayback(status: PlaybackStatus | null): void {
     this.driving = status && this.shiftPlayback(status, this.offsetMs);
     this.showingRemotePlayback = false;
-    const message = this.publishCommand({ type: "playback", status: this.driving, origin: this.instance.id });
+    const message = this.publishCommand({ type: "playback", status: this.driving, origin: this.options.instanceId });
     if (this.driving === null) this.write([["DEL", this.keys.playback], message]);
     else this.write([["SET", this.keys.playback, JSON.stringify(this.driving), "PX", String(this.playbackLeaseMs())], message]);
   }
 
   stopPlayback(): void {
-    this.write([this.publishCommand({ type: "playback-stop", origin: this.instance.id })]);
+    this.write([this.publishCommand({ type: "playback-stop", origin: this.options.instanceId })]);
   }
 
   /** A playback whose driver stops renewing it ends after three missed heartbeats. */
@@ -331,7 +332,7 @@ export class RedisStore implements LabStore {
       JSON.stringify(config),
       this.options.prefix,
       this.keys.channel,
-      this.instance.id,
+      this.options.instanceId,
     ]);
   }
 
@@ -418,7 +419,7 @@ export class RedisStore implements LabStore {
     const reply = await this.script<{ now: number; members: FleetMember[] | Record<string, never>; playback: string | null }>(
       HEARTBEAT,
       [this.keys.instances, this.keys.playback],
-      [this.instance.id, String(FLEET_WINDOW_MS), this.driving === null ? "" : JSON.stringify(this.driving), String(this.playbackLeaseMs())],
+      [this.options.instanceId, String(FLEET_WINDOW_MS), this.driving === null ? "" : JSON.stringify(this.driving), String(this.playbackLeaseMs())],
     );
     if (reply === undefined) return false;
     const receivedAt = this.options.clock.now();
@@ -449,7 +450,7 @@ export class RedisStore implements LabStore {
       this.follow(message.name, message.state);
       return;
     }
-    if (message.origin === this.instance.id) return;
+    if (message.origin === this.options.instanceId) return;
     switch (message.type) {
       case "breaker":
         listener.breakerDefined(message.definition);
@@ -497,7 +498,6 @@ export class RedisStore implements LabStore {
   private setUp(up: boolean): void {
     if (this.up === up) return;
     this.up = up;
-    (this.instance as { storeUp: boolean }).storeUp = up;
     if (!up) this.members = [];
     this.listener?.statusChanged();
     // Back up is decided by a resync on `ready`; a failure without a reconnect needs one too.
