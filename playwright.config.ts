@@ -33,8 +33,8 @@ export default defineConfig({
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
   webServer: {
     command: "node scripts/start.mjs",
-    // The page, not an API route, creates the hub first, as when a person opens the lab: errors the
-    // hub throws must then still be recognised by the route handlers' own module copies.
+    // instrumentation.ts creates the hub as the server starts, in a module copy of its own: errors
+    // the hub throws must still be recognised by the route handlers' copies. Ready once the page renders.
     url: `${baseURL}/`,
     env: { PORT: port, HOST: "127.0.0.1" },
     reuseExistingServer: false,

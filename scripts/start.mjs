@@ -16,6 +16,7 @@ const buildInputs = [
   "lib",
   "public",
   "proxy.ts",
+  "instrumentation.ts",
   "next.config.ts",
   "postcss.config.mjs",
   "tsconfig.json",
