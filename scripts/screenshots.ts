@@ -63,7 +63,8 @@ async function shoot(browser: Browser, server: LabServer, file: string, options:
 
 async function main(): Promise<void> {
   await mkdir(OUT, { recursive: true });
-  const server = await LabServer.start();
+  // A fixed name: the header would otherwise show the free port this run happened to get.
+  const server = await LabServer.start({ LAB_INSTANCE: "localhost:3000" });
   const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
   try {
     await stageDemo(server);
